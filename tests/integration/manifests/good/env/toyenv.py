@@ -1,0 +1,1 @@
+"""An empty module: the manifest checker only looks for the file."""
