@@ -353,6 +353,418 @@ struct gw_check_policy {
 GW_API const struct gw_check_policy *
 gw_manifest_env_checks(const struct gw_manifest_env *e);
 
+/* ------------------------------------------------------------------ */
+/* environments: one guarded instance in a sandboxed worker            */
+/* ------------------------------------------------------------------ */
+
+/*
+ * A guarded environment: the monitor's half of one worker. Opaque. All
+ * calls on one gw_env must come from one thread at a time; different
+ * gw_envs are independent. The monitor never forks: it posix_spawns the
+ * launcher (gymwarden-jail), which starts the worker interpreter.
+ */
+struct gw_env;
+
+/* What the monitor tells its caller as it goes (faults, log lines). */
+enum gw_event_kind {
+	GW_EVENT_FAULT,	    /* a boundary check fired; see fault/policy */
+	GW_EVENT_VIOLATION, /* the sandbox refused something the env tried */
+	GW_EVENT_LOG,	    /* a line the worker wrote to stdout or stderr */
+	GW_EVENT_NOTICE,    /* the monitor's own warnings (adopted spaces) */
+};
+
+struct gw_event {
+	enum gw_event_kind kind;
+	const char *env_id;
+	uint64_t instance;   /* a number unique to this gw_env in the process */
+	int64_t step;	     /* 0 for reset, -1 outside an episode */
+	enum gw_fault fault; /* GW_EVENT_FAULT only */
+	enum gw_policy policy;
+	const char *field;  /* "observation[3]", "info.player"; may be "" */
+	const char *detail; /* escaped, one line */
+};
+
+typedef void (*gw_event_fn)(void *arg, const struct gw_event *ev);
+
+/*
+ * How to open an env. Every member may be left zero / NULL.
+ * kwargs_json: a JSON object of constructor kwargs, merged over the
+ *   manifest's `kwargs` and checked against `allowed_kwargs`.
+ * jail_path / worker_path: the launcher and the worker script; NULL
+ *   takes GYMWARDEN_JAIL and GYMWARDEN_WORKER from the environment, and
+ *   without those the installed paths (libexecdir/gymwarden/
+ *   gymwarden-jail, the Python package's gymwarden/worker.py).
+ * on_event: called synchronously from inside gw_env_* calls.
+ */
+struct gw_env_config {
+	const char *kwargs_json;
+	const char *jail_path;
+	const char *worker_path;
+	gw_event_fn on_event;
+	void *event_arg;
+};
+
+/*
+ * Spawn the worker for env_id of m, complete the handshake and compare
+ * the spaces the env declares with the pinned ones. m must outlive the
+ * env. Returns 0 and *out, or a negative errno with err's kind set
+ * (GW_ERR_MANIFEST, GW_ERR_ACTION for a refused kwarg,
+ * GW_ERR_SPEC_MISMATCH, GW_ERR_CRASHED, GW_ERR_TIMEOUT, GW_ERR_SANDBOX).
+ */
+GW_API int gw_env_open(const struct gw_manifest *m, const char *env_id,
+		       const struct gw_env_config *cfg, struct gw_env **out,
+		       struct gw_error *err);
+
+/* The pinned spaces (owned by the manifest). */
+GW_API const struct gw_space *gw_env_action_space(const struct gw_env *e);
+GW_API const struct gw_space *gw_env_observation_space(const struct gw_env *e);
+
+/* Bytes of a packed action and observation (docs/protocol.md). */
+GW_API size_t gw_env_action_bytes(const struct gw_env *e);
+GW_API size_t gw_env_observation_bytes(const struct gw_env *e);
+
+/*
+ * The result of a reset or step. obs points at the observation, checked
+ * and packed in the pinned space's layout, in memory private to the
+ * monitor; it and info_json stay valid until the next call on the env.
+ * info_json is the info map as JSON (numpy arrays as
+ * {"__ndarray__": dtype, "shape": [...], "data": [...]}) and is built
+ * only when the caller asks for it (gw_env_info_json).
+ */
+struct gw_step {
+	const void *obs;
+	size_t obs_bytes;
+	double reward; /* 0 after reset */
+	bool terminated;
+	bool truncated; /* includes the monitor's max_episode_steps */
+	uint64_t step;	/* steps taken in this episode */
+};
+
+/*
+ * Start an episode. seed is NULL for none; options_json is NULL or a
+ * JSON object checked against the manifest's reset_options.
+ */
+GW_API int gw_env_reset(struct gw_env *e, const uint64_t *seed,
+			const char *options_json, struct gw_step *out,
+			struct gw_error *err);
+
+/*
+ * Take one step with a packed action of exactly gw_env_action_bytes.
+ * The action is checked against the pinned action space first; a
+ * refused action never reaches the worker (GW_ERR_ACTION). Calling
+ * step before reset, or after the episode ended, is GW_ERR_USAGE.
+ *
+ * An env that raises in reset or step gives GW_ERR_CRASHED with its
+ * escaped exception and traceback; its worker lives on and the episode
+ * is over (reset again). A refused observation, reward or info leaves
+ * the episode as the flags say; refused flags end it. A worker that
+ * died, broke the protocol, timed out or was ended by a terminate
+ * policy is gone: every later call fails with the same kind, at once.
+ */
+GW_API int gw_env_step(struct gw_env *e, const void *action, size_t len,
+		       struct gw_step *out, struct gw_error *err);
+
+/* The last result's info as JSON text, owned by e; NULL when none. */
+GW_API const char *gw_env_info_json(struct gw_env *e);
+
+/* Counts of each fault class seen by this env since it was opened. */
+GW_API uint64_t gw_env_fault_count(const struct gw_env *e, enum gw_fault fault);
+
+/*
+ * Which sandbox layers the launcher reported as enforced for this
+ * worker, as a comma-separated list of layer names ("session,fds,env");
+ * static for the env's lifetime.
+ */
+GW_API const char *gw_env_layers(const struct gw_env *e);
+
+/*
+ * Ask the worker to close the env, wait briefly, then kill and reap it.
+ * Always leaves no process and no fd behind; safe to call twice.
+ * Returns 0, or a negative errno when the worker had to be killed or
+ * had already died (err says how).
+ */
+GW_API int gw_env_close(struct gw_env *e, struct gw_error *err);
+
+/* Close (if needed) and free; NULL is fine. */
+GW_API void gw_env_free(struct gw_env *e);
+
+/* ------------------------------------------------------------------ */
+/* registry: tree digests, vetting records, approvals                  */
+/* ------------------------------------------------------------------ */
+
+/*
+ * A digested tree: every regular file and symlink under one or more
+ * roots, each with its hash, and one digest over all of them
+ * ("sha256:" and 64 hex digits; docs/registry.md gives the algorithm).
+ * Directories are implied by the paths; sockets, fifos and devices are
+ * refused. Symlinks are hashed by their target text, never followed.
+ * Opaque; read-only once hashed.
+ */
+struct gw_tree;
+
+enum gw_tree_type {
+	GW_TREE_FILE,
+	GW_TREE_SYMLINK,
+};
+
+/*
+ * One entry of a hashed tree; the strings are owned by the tree.
+ * path: the root's prefix, "/", then the path below the root, with '/'
+ *   separators and the bytes the file system gave ("source/pkg/env.py").
+ * mode: 0755 for a file with any execute bit, 0644 for one without,
+ *   0777 for a symlink: no other bit takes part in the digest.
+ * size: bytes of content, or of the link target.
+ * sha256: 64 lower-case hex digits of the content or the target.
+ */
+struct gw_tree_entry {
+	const char *path;
+	enum gw_tree_type type;
+	unsigned mode;
+	uint64_t size;
+	const char *sha256;
+};
+
+/* An empty tree with no roots; NULL when out of memory. */
+GW_API struct gw_tree *gw_tree_new(void);
+
+/*
+ * Record a root to hash: the folder (or single file) at path, its
+ * entries named below prefix ("" for none; a single file needs one).
+ * Only records; gw_tree_hash reads. Returns 0, -EINVAL for a prefix
+ * that is absolute, ends in '/' or repeats another, -E2BIG past
+ * GW_TREE_MAX_ROOTS, -ENOMEM.
+ */
+GW_API int gw_tree_add_root(struct gw_tree *t, const char *prefix,
+			    const char *path);
+
+/*
+ * Record a file to leave out wherever it appears (the registry's own
+ * database when it sits inside a root): matched by its folder's device
+ * and inode and its name, so any spelling of the path works.
+ */
+GW_API int gw_tree_exclude(struct gw_tree *t, const char *path);
+
+/*
+ * Walk every root and hash it. Returns 0, or a negative errno with err
+ * naming the path: -ENOENT (a root is missing), -EPERM (a socket, fifo
+ * or device), -EAGAIN (a file changed while it was read), -ELOOP,
+ * -E2BIG, -ENAMETOOLONG (past a GW_TREE_MAX_* cap), -EEXIST (two roots
+ * gave the same path). Hashing twice is -EALREADY.
+ */
+GW_API int gw_tree_hash(struct gw_tree *t, struct gw_error *err);
+
+/*
+ * The tree of an env as records and checks see it: its source folder
+ * under the prefix "source" and its i-th dependency path under
+ * "deps/<i>", with the manifest's registry database left out. On
+ * success *out is a hashed tree the caller frees.
+ */
+GW_API int gw_tree_digest_env(const struct gw_manifest *m,
+			      const struct gw_manifest_env *e,
+			      struct gw_tree **out, struct gw_error *err);
+
+/* "sha256:<hex>" after gw_tree_hash, "" before. */
+GW_API const char *gw_tree_digest(const struct gw_tree *t);
+/* Entries in digest order (byte order of path); NULL past the end. */
+GW_API size_t gw_tree_entry_count(const struct gw_tree *t);
+GW_API const struct gw_tree_entry *gw_tree_entry_at(const struct gw_tree *t,
+						    size_t i);
+GW_API void gw_tree_free(struct gw_tree *t);
+
+/* A record's verdict, decided by the tool that made it. */
+enum gw_record_verdict {
+	GW_RECORD_PASS,	   /* nothing at or above the tool's threshold */
+	GW_RECORD_PARTIAL, /* some analysis could not run to the end */
+	GW_RECORD_FAIL,	   /* findings at or above the threshold */
+};
+
+/* "pass", "partial", "fail"; static. */
+GW_API const char *gw_record_verdict_name(enum gw_record_verdict v);
+
+/*
+ * One finding, as a tool hands it to gw_record_add_finding (which copies
+ * every string). tool, rule, severity and message are required; file is
+ * a path in the record's tree ("source/pkg/env.py") or NULL; line and
+ * col are 1-based, 0 when unknown; fingerprint identifies the finding
+ * across runs; context is a short excerpt. Text that is not valid UTF-8
+ * is stored escaped.
+ */
+struct gw_finding {
+	const char *tool;
+	const char *rule;
+	const char *severity;
+	const char *file;
+	unsigned line, col;
+	const char *message;
+	const char *fingerprint;
+	const char *context;
+};
+
+/*
+ * A vetting record being built: env id, tree, verdict, tools, findings,
+ * attached documents. Setters only record (copies); the first one that
+ * fails makes gw_registry_add_record refuse the record with its code.
+ */
+struct gw_record;
+
+/* An empty record; NULL when out of memory. */
+GW_API struct gw_record *gw_record_new(void);
+GW_API void gw_record_free(struct gw_record *r);
+
+/* Setters return 0, -EINVAL (NULL, empty or not allowed), -E2BIG past a
+ * GW_RECORD_MAX_* cap, or -ENOMEM. */
+GW_API int gw_record_set_env(struct gw_record *r, const char *env_id);
+/* Copies the digest and every entry of a hashed tree. */
+GW_API int gw_record_set_tree(struct gw_record *r, const struct gw_tree *t);
+GW_API int gw_record_set_verdict(struct gw_record *r, enum gw_record_verdict v);
+GW_API int gw_record_add_tool(struct gw_record *r, const char *name,
+			      const char *version);
+GW_API int gw_record_add_finding(struct gw_record *r,
+				 const struct gw_finding *f);
+/*
+ * Attach a JSON object (text) of kind "deps" (the dependency audit) or
+ * "fuzz" (the sandboxed trial) to be stored with the record.
+ */
+GW_API int gw_record_add_json(struct gw_record *r, const char *kind,
+			      const char *json);
+
+/* An open registry database; opaque; one thread at a time. */
+struct gw_registry;
+
+enum gw_registry_flags {
+	/* Create the file (0600) and missing folders (0700). */
+	GW_REGISTRY_CREATE = 1u << 0,
+	/* Read only: never creates, migrates or writes. */
+	GW_REGISTRY_READONLY = 1u << 1,
+};
+
+/*
+ * Open the registry at path, bringing an older schema up to date (not
+ * with GW_REGISTRY_READONLY, which refuses one). Returns 0 and *out, or
+ * -ENOENT (missing, without GW_REGISTRY_CREATE), -EPROTO (a schema newer
+ * than this library knows, an older one read-only, or not a registry),
+ * -EIO (SQLite failed), -ENOMEM; err names the file.
+ */
+GW_API int gw_registry_open(const char *path, unsigned flags,
+			    struct gw_registry **out, struct gw_error *err);
+/* NULL is fine. */
+GW_API void gw_registry_close(struct gw_registry *reg);
+GW_API const char *gw_registry_path(const struct gw_registry *reg);
+
+/*
+ * Store rec (env, tree and verdict required) in one transaction: either
+ * all of it is written or none. The created time is now (UTC). Returns 0
+ * and the new record's id in *id (may be NULL), or a negative errno.
+ */
+GW_API int gw_registry_add_record(struct gw_registry *reg,
+				  const struct gw_record *rec, int64_t *id,
+				  struct gw_error *err);
+
+/*
+ * Append a JSON object of kind "deps" or "fuzz" to the existing record
+ * id, for tools that run after it was made. Earlier attachments stay;
+ * readers see all of them in order. -ENOENT for no such record.
+ */
+GW_API int gw_registry_attach_json(struct gw_registry *reg, int64_t id,
+				   const char *kind, const char *json,
+				   struct gw_error *err);
+
+/*
+ * The record a user names: decimal digits are a record id; anything
+ * else is a digest or a prefix of one ("sha256:" optional, at least 6
+ * hex digits), which picks the newest record with that digest. -ENOENT
+ * when nothing matches, -EINVAL for a malformed reference or a prefix
+ * shared by different digests (err lists some).
+ */
+GW_API int gw_registry_find(struct gw_registry *reg, const char *ref,
+			    int64_t *id, struct gw_error *err);
+
+enum gw_approval_state {
+	GW_APPROVAL_NONE,     /* never approved */
+	GW_APPROVAL_APPROVED, /* the latest decision approves */
+	GW_APPROVAL_REVOKED,  /* the latest decision revokes */
+};
+
+/* A record's summary, as gw_registry_record_info fills it. */
+struct gw_record_info {
+	int64_t id;
+	char env_id[256];
+	char digest[80];
+	enum gw_record_verdict verdict;
+	char created[32]; /* "2026-01-31T12:00:00Z" */
+	uint64_t findings;
+	enum gw_approval_state approval;
+};
+
+GW_API int gw_registry_record_info(struct gw_registry *reg, int64_t id,
+				   struct gw_record_info *out,
+				   struct gw_error *err);
+
+/*
+ * Everything about a record as a JSON document (docs/registry.md), or
+ * every record's summary (of env_id only, unless NULL). *out is
+ * malloc'd text the caller frees.
+ */
+GW_API int gw_registry_export_json(struct gw_registry *reg, int64_t id,
+				   char **out, struct gw_error *err);
+GW_API int gw_registry_list_json(struct gw_registry *reg, const char *env_id,
+				 char **out, struct gw_error *err);
+
+enum gw_approve_flags {
+	/* WARNING: approve a record whose verdict is fail. */
+	GW_APPROVE_FORCE = 1u << 0,
+};
+
+/*
+ * Append an approval of record id by `by` (a person's name) with an
+ * optional note. Refuses a failed record with -EPERM unless
+ * GW_APPROVE_FORCE. Approvals and revocations are never changed or
+ * deleted; the latest one decides.
+ */
+GW_API int gw_registry_approve(struct gw_registry *reg, int64_t id,
+			       const char *by, const char *note, unsigned flags,
+			       struct gw_error *err);
+/* Append a revocation; -EALREADY when the record is not approved. */
+GW_API int gw_registry_revoke(struct gw_registry *reg, int64_t id,
+			      const char *by, const char *note,
+			      struct gw_error *err);
+
+/* What gw_registry_check_env decided. */
+enum gw_check_status {
+	GW_CHECK_APPROVED,     /* an approved record has the tree's digest */
+	GW_CHECK_NO_RECORD,    /* no record of this env has that digest */
+	GW_CHECK_NOT_APPROVED, /* records have it; none was approved */
+	GW_CHECK_REVOKED,      /* the approvals of all of them were revoked */
+	GW_CHECK_UNCHECKED,    /* vetting = "off": not looked at */
+	GW_CHECK_FAILED,       /* the tree or registry could not be read */
+};
+
+struct gw_check_decision {
+	bool allowed;
+	enum gw_check_status status;
+	enum gw_vetting vetting;
+	int64_t record_id;  /* the record that decided, 0 when none */
+	char digest[80];    /* the tree's digest now; "" when not computed */
+	char message[1024]; /* one line, with the commands that fix it */
+};
+
+/*
+ * The enforcement check of make and run: digest env's tree now and look
+ * for an approved record of env with that digest in the manifest's
+ * registry (opened read-only). Every decision is logged.
+ *
+ * Returns 0 when the env may run: approved; or, WARNING: not approved
+ * (or not checkable) under vetting = "warn", or not checked under
+ * "off". Returns -EACCES with err's kind GW_ERR_NOT_APPROVED and the
+ * message when vetting = "required" refuses it, or the check's own
+ * negative errno (kind GW_ERR_NOT_APPROVED too: it fails closed). out
+ * may be NULL.
+ */
+GW_API int gw_registry_check_env(const struct gw_manifest *m,
+				 const struct gw_manifest_env *e,
+				 struct gw_check_decision *out,
+				 struct gw_error *err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -10,10 +10,22 @@ echo "gymwarden: built in ./build"
 
 gw=./build/src/cli/gymwarden
 echo
-echo "\$ gymwarden doctor"
-# Exit 1 means some layer is missing on this host; that is a report,
-# not a failure of the quick start.
-"$gw" doctor || [ $? -eq 1 ]
-echo
 echo "\$ gymwarden manifest check examples/gymwarden.toml"
 "$gw" manifest check examples/gymwarden.toml
+echo
+echo "\$ gymwarden run examples/gymwarden.toml --env GridWorld-v0"
+"$gw" run examples/gymwarden.toml --env GridWorld-v0
+echo
+echo "\$ python: gymwarden.make(\"Balance-v0\")"
+PYTHONPATH=build/python /usr/bin/python3 - <<'PY'
+import gymwarden
+
+with gymwarden.make("Balance-v0", manifest="examples/gymwarden.toml") as env:
+    obs, info = env.reset(seed=1)
+    total, steps, done = 0.0, 0, False
+    while not done:
+        obs, reward, terminated, truncated, info = env.step(steps % 2)
+        total, steps, done = total + reward, steps + 1, terminated or truncated
+    print(f"Balance-v0: {steps} steps, return {total}, last obs {obs}")
+    print("sandbox layers:", env.layers)
+PY

@@ -20,11 +20,15 @@ PACKAGES="
 	libpcre2-dev
 	libmsgpuck-dev
 	libcmocka-dev
+	libyaml-dev
+	libzip-dev
 	python3
 	python3-dev
 	python3-numpy
 	python3-msgpack
 	python3-pytest
+	python3-packaging
+	python3-jsonschema
 	clang
 	clang-format
 	libclang-rt-14-dev

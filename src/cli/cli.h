@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 /* Exit status of every subcommand. */
@@ -127,12 +128,43 @@ void gw_cli_progress_end(const struct gw_cli *cli);
 struct json_t;
 int gw_cli_print_json(const struct gw_cli *cli, struct json_t *doc);
 
+/*
+ * When the command runs from its build tree, point cfg's launcher and
+ * worker paths at the copies built there (unless already set).
+ */
+struct gw_env_config;
+void gw_cli_env_paths(struct gw_env_config *cfg);
+
 /* The JSON output schema version every document carries as "version". */
 #define GW_JSON_VERSION 1
 
+/*
+ * The registry of records, approve and revoke: the database at
+ * registry, else the registry of the manifest at manifest, else of
+ * ./gymwarden.toml when it exists, else .gymwarden/registry.db. The
+ * manifest, when one was loaded, goes to *m (freed by the caller, like
+ * *reg). Returns 0; -ENOENT when the database does not exist (nothing
+ * printed); GW_EXIT_ERROR after printing why.
+ */
+struct gw_registry;
+struct gw_manifest;
+int gw_cli_open_registry(const struct gw_cli *cli, const struct gw_cmd *cmd,
+			 const char *registry, const char *manifest,
+			 struct gw_registry **reg, struct gw_manifest **m);
+
+/* The record ref names (number or digest prefix): 0, or GW_EXIT_ERROR
+ * after printing why. */
+int gw_cli_find_record(const struct gw_cli *cli, const struct gw_cmd *cmd,
+		       struct gw_registry *reg, const char *ref, int64_t *id);
+
 /* Every subcommand, defined one per file in src/cli/cmd_*.c. */
+extern const struct gw_cmd gw_cmd_approve;
+extern const struct gw_cmd gw_cmd_deps;
 extern const struct gw_cmd gw_cmd_doctor;
 extern const struct gw_cmd gw_cmd_manifest;
+extern const struct gw_cmd gw_cmd_records;
+extern const struct gw_cmd gw_cmd_revoke;
+extern const struct gw_cmd gw_cmd_run;
 extern const struct gw_cmd gw_cmd_version;
 
 #endif /* GW_CLI_CLI_H */

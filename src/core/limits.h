@@ -55,4 +55,108 @@
 #define GW_MSGPACK_MAX_TYPE_NAME_BYTES 256u
 #define GW_MSGPACK_MAX_DIMS	       16u
 
+/*
+ * ---- deps: dependency files, the trees they sit in, native libraries ----
+ * (src/deps, docs/deps.md)
+ */
+
+/* One requirement, manifest or lock file, read whole. */
+#define GW_DEPS_FILE_MAX_BYTES (16u * 1024 * 1024)
+/* One logical line of a requirements file, continuations joined. */
+#define GW_DEPS_LINE_MAX_BYTES (64u * 1024)
+/* How deep -r / -c may nest. */
+#define GW_DEPS_MAX_INCLUDE_DEPTH 16u
+/* Entries of one struct gw_dep_set. */
+#define GW_DEPS_MAX_REQUIREMENTS  (64u * 1024)
+#define GW_DEPS_MAX_INDEX_OPTIONS 1024u
+#define GW_DEPS_MAX_ERRORS	  256u
+/* A source tree walked for dependency files and ELF objects. */
+#define GW_DEPS_WALK_MAX_DEPTH	 64u
+#define GW_DEPS_WALK_MAX_ENTRIES (1024u * 1024)
+/* ELF headers: what one file may declare before it is refused. */
+#define GW_ELF_MAX_PHDRS       4096u
+#define GW_ELF_MAX_DYN_ENTRIES (64u * 1024)
+#define GW_ELF_MAX_NEEDED      64u
+/* The popular-package list that typosquat candidates are checked against. */
+#define GW_POPULAR_MAX_BYTES (4u * 1024 * 1024)
+#define GW_POPULAR_MAX_NAMES (100u * 1000)
+/* A manifest interpreter's answer when asked for its marker values. */
+#define GW_DEPS_INTERP_MAX_BYTES (16u * 1024)
+
+/*
+ * ---- deps: packaging rules (PEP 440/508) and OSV advisories ----
+ * (src/deps/pep*.c, marker.c, osv*.c; docs/deps.md)
+ */
+
+/* One PEP 508 marker expression, and the tree it parses into. */
+#define GW_MARKER_MAX_BYTES 4096u
+#define GW_MARKER_MAX_NODES 512u
+#define GW_MARKER_MAX_DEPTH 32u
+/* One OSV record file, and how many a database may hold. */
+#define GW_OSV_RECORD_MAX_BYTES (8u * 1024 * 1024)
+#define GW_OSV_MAX_RECORDS	(1024u * 1024)
+/* A string kept from a record (id, alias, version, summary...). */
+#define GW_OSV_STRING_MAX_BYTES (64u * 1024)
+/* What one record may list before it is refused as malformed. */
+#define GW_OSV_MAX_AFFECTED   4096u
+#define GW_OSV_MAX_EVENTS     4096u
+#define GW_OSV_MAX_VERSIONS   (64u * 1024)
+#define GW_OSV_MAX_ALIASES    1024u
+#define GW_OSV_JSON_MAX_DEPTH 64u
+/* A directory tree of records, and the memory a loaded database may use. */
+#define GW_OSV_DIR_MAX_DEPTH 16u
+#define GW_OSV_DB_MAX_BYTES  (1024u * 1024 * 1024)
+
+/*
+ * ---- registry: tree digests and vetting records ----
+ * (src/registry, docs/registry.md)
+ */
+
+/* What one digested tree (an env's source and dependency paths) may hold. */
+#define GW_TREE_MAX_ROOTS      64u
+#define GW_TREE_MAX_ENTRIES    (1024u * 1024)
+#define GW_TREE_MAX_DEPTH      64u
+#define GW_TREE_MAX_PATH_BYTES 4096u
+/* What one record may carry before the builder refuses more. */
+#define GW_RECORD_MAX_FINDINGS	 (1024u * 1024)
+#define GW_RECORD_MAX_TOOLS	 64u
+#define GW_RECORD_MAX_TEXT_BYTES (64u * 1024)
+/* An attached deps or fuzz document, and how many a record may hold. */
+#define GW_RECORD_MAX_JSON_BYTES  (16u * 1024 * 1024)
+#define GW_RECORD_MAX_ATTACHMENTS 256u
+/* An approver's name and note. */
+#define GW_APPROVAL_MAX_NAME_BYTES 256u
+#define GW_APPROVAL_MAX_NOTE_BYTES 4096u
+/* How long a writer waits for another process's transaction. */
+#define GW_REGISTRY_BUSY_TIMEOUT_MS 10000
+
+/*
+ * ---- vet: the static analyzer of environment source trees ----
+ * (src/vet, docs/rules.md)
+ */
+
+/* One source file read whole; a larger one is a finding, not a skip. */
+#define GW_VET_FILE_MAX_BYTES (8u * 1024 * 1024)
+/* A tree walked for files: entries, folder depth. */
+#define GW_VET_WALK_MAX_ENTRIES (256u * 1024)
+#define GW_VET_WALK_MAX_DEPTH	64u
+/* Syntax nodes of one file, and how deeply they may nest. */
+#define GW_VET_AST_MAX_NODES (16u * 1024 * 1024)
+#define GW_VET_AST_MAX_DEPTH 1000u
+/* Wall-clock budget of the parser for one file. */
+#define GW_VET_PARSE_MAX_USEC (20u * 1000 * 1000)
+/* A string built by constant folding, and the steps spent on one. */
+#define GW_VET_FOLD_MAX_BYTES 4096u
+#define GW_VET_FOLD_MAX_STEPS 4096u
+/* A qualified name built while resolving an expression. */
+#define GW_VET_QNAME_MAX_BYTES 512u
+/* Findings kept for one run; past this the run is partial. */
+#define GW_VET_MAX_FINDINGS (100u * 1000)
+/* Source text kept with a finding (one line, cut). */
+#define GW_VET_SNIPPET_MAX_BYTES 512u
+/* What an external tool (bandit, pylint, flake8) may print. */
+#define GW_VET_TOOL_OUTPUT_MAX_BYTES (64u * 1024 * 1024)
+/* A reviewer's configuration file. */
+#define GW_VET_CONFIG_MAX_BYTES (1024u * 1024)
+
 #endif /* GW_CORE_LIMITS_H */

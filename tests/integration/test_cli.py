@@ -10,7 +10,8 @@ import subprocess
 
 import pytest
 
-COMMANDS = ["doctor", "manifest", "version"]
+COMMANDS = ["approve", "deps", "doctor", "manifest", "records", "revoke", "run",
+            "version"]
 
 
 def test_main_help_lists_every_command(gw):

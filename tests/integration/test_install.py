@@ -44,6 +44,7 @@ def test_everything_lands_under_destdir_and_prefix(staged, build_dir):
     _one(root, "gymwarden.pc")
     _one(root, "gymwarden/__init__.py")
     _one(root, "gymwarden/_native*.so")
+    assert (root / "share" / "gymwarden" / "popular-packages.txt").is_file()
 
 
 def test_shared_library_exports_only_gw_names(staged):

@@ -136,8 +136,9 @@ static void manifest_loads_bundled_example(void **state)
 	assert_int_equal(gw_manifest_error_count(m), 0);
 	assert_int_equal(gw_manifest_warning_count(m), 0);
 	assert_int_equal(gw_manifest_vetting(m), GW_VETTING_REQUIRED);
-	assert_int_equal(gw_manifest_env_count(m), 1);
-	assert_null(gw_manifest_env_at(m, 1));
+	/* GridWorld-v0 first, then the ten environments of examples/README. */
+	assert_int_equal(gw_manifest_env_count(m), 11);
+	assert_null(gw_manifest_env_at(m, 11));
 	assert_null(gw_manifest_env_find(m, "Nope-v0"));
 
 	e = gw_manifest_env_find(m, "GridWorld-v0");
@@ -162,8 +163,8 @@ static void manifest_loads_bundled_example(void **state)
 	assert_int_equal(sb->memory_bytes, 512ull << 20);
 	assert_int_equal(sb->step_timeout_ns, 1000000000ull);
 	assert_int_equal(sb->lifetime_ns, 3600ull * 1000000000);
-	assert_int_equal(sb->require_mask,
-			 (1u << GW_REQUIRE_NET) | (1u << GW_REQUIRE_SECCOMP));
+	/* No layer is required until the sandbox enforces one (#4). */
+	assert_int_equal(sb->require_mask, 0);
 	cp = gw_manifest_env_checks(e);
 	assert_int_equal(cp->policy[GW_FAULT_OVERSHOOT], GW_POLICY_CLIP);
 	assert_true(cp->has_reward_range);

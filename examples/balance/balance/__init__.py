@@ -1,0 +1,1 @@
+"""Balance-v0: keep a pole upright on a cart that moves along a track."""

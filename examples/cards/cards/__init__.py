@@ -1,0 +1,1 @@
+"""Cards-v0: guess whether the next card is higher or lower."""

@@ -1,0 +1,1 @@
+"""Hangman-v0: guess a hidden word one letter at a time."""

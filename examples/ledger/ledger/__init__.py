@@ -1,0 +1,1 @@
+"""Ledger-v0: review card payments; info carries synthetic personal data."""

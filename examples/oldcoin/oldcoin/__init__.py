@@ -1,0 +1,1 @@
+"""OldCoin-v0: call coin tosses, written against the old Gym API."""

@@ -1,0 +1,1 @@
+"""Warehouse-v0: reorder stock for three products facing random demand."""

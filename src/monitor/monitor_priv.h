@@ -1,0 +1,326 @@
+/*
+ * The private layout of a guarded environment and what the files of
+ * src/monitor share: spawning and reaping the worker (spawn.c), the
+ * handshake (handshake.c), reset and step (step.c), the pure parsers of
+ * RESULT payload (result.c), the worker's log pipes
+ * (logpipe.c), faults and events (events.c), kwargs and options
+ * (params.c) and info (info.c). Tests may include it.
+ */
+#ifndef GW_MONITOR_MONITOR_PRIV_H
+#define GW_MONITOR_MONITOR_PRIV_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "gymwarden.h"
+#include "monitor/monitor.h"
+#include "space/ops.h"
+#include "wire/frame.h"
+#include "wire/shm.h"
+#include "wire/value.h"
+
+/* ---- caps (the unit is in the name) ---- */
+
+/* Lines of each pipe kept for crash messages, and bytes kept per line. */
+#define GW_LOGPIPE_TAIL_LINES	  16u
+#define GW_LOGPIPE_LINE_MAX_BYTES 512u
+/* One escaped line: every kept byte may become a four-byte escape. */
+#define GW_LOGPIPE_ESCAPED_MAX_BYTES (4u * GW_LOGPIPE_LINE_MAX_BYTES + 8)
+/* Bytes read from one pipe per drain; the rest waits for the next. */
+#define GW_LOGPIPE_DRAIN_MAX_BYTES (4u * 1024 * 1024)
+/* Log events per pipe: a burst, then this many per second. */
+#define GW_LOGPIPE_BURST_LINES	 200u
+#define GW_LOGPIPE_LINES_PER_SEC 50u
+
+/* Constructor kwargs and reset options, as JSON text or msgpack. */
+#define GW_MONITOR_PARAMS_MAX_BYTES (64u * 1024)
+/* Waiting for a worker that was asked to close, or killed. */
+#define GW_MONITOR_CLOSE_GRACE_NS (200u * 1000 * 1000)
+#define GW_MONITOR_REAP_WAIT_NS	  (2000u * 1000 * 1000)
+/* The launcher's stages, from spawn to exec. */
+#define GW_MONITOR_LAUNCH_TIMEOUT_NS (5000ull * 1000 * 1000)
+/* The info map as JSON text. */
+#define GW_MONITOR_INFO_JSON_MAX_BYTES (8u * 1024 * 1024)
+
+/* ---- the worker's stdout and stderr ---- */
+
+struct gw_env;
+
+struct gw_logpipe {
+	int fd;		  /* our read end, non-blocking; -1 once at EOF */
+	const char *name; /* "stdout" or "stderr" */
+	char line[GW_LOGPIPE_LINE_MAX_BYTES];
+	size_t len;    /* bytes of the line being read */
+	bool overlong; /* the line being read was cut */
+	char tail[GW_LOGPIPE_TAIL_LINES][GW_LOGPIPE_ESCAPED_MAX_BYTES];
+	size_t next;		   /* tail slot written next */
+	size_t kept;		   /* tail slots in use */
+	uint64_t lines;		   /* complete lines seen */
+	uint64_t bytes;		   /* bytes read */
+	uint64_t dropped;	   /* lines not passed on as events */
+	uint64_t quiet_since_drop; /* lines passed since the last drop */
+	double tokens;
+	uint64_t refill_ns;
+};
+
+void gw_logpipe_init(struct gw_logpipe *lp, const char *name, int fd);
+
+/*
+ * Read what the pipe holds now (up to GW_LOGPIPE_DRAIN_MAX_BYTES) and
+ * split it into lines: each kept escaped in the tail and passed on as a
+ * GW_EVENT_LOG of e while the rate allows, counted as dropped after.
+ * Never blocks. Returns 0, or 1 at end of file (the fd is then closed
+ * and set to -1).
+ */
+int gw_logpipe_drain(struct gw_logpipe *lp, struct gw_env *e);
+
+/* Pass on a line cut short by end of file, and close the fd. */
+void gw_logpipe_close(struct gw_logpipe *lp, struct gw_env *e);
+
+/*
+ * The last n lines of the tail, oldest first, joined by sep, into buf
+ * (cap bytes, always NUL-terminated). Returns the length.
+ */
+size_t gw_logpipe_tail(const struct gw_logpipe *lp, size_t n, const char *sep,
+		       char *buf, size_t cap);
+
+/* ---- the worker process ---- */
+
+enum gw_env_state {
+	GW_ENV_IDLE,	/* alive, no episode: reset first */
+	GW_ENV_RUNNING, /* an episode is under way */
+	GW_ENV_DONE,	/* the episode ended: reset first */
+	GW_ENV_DEAD,	/* the worker is gone; only close and free work */
+	GW_ENV_CLOSED,
+};
+
+/* How the worker process ended, once reaped. */
+struct gw_worker_exit {
+	bool reaped;
+	bool killed;  /* we sent SIGKILL */
+	int status;   /* from waitpid, when reaped */
+	bool unknown; /* someone else reaped it */
+};
+
+struct gw_env {
+	const struct gw_manifest *m;
+	const struct gw_manifest_env *me;
+	const char *id;
+	uint64_t instance;
+	gw_event_fn on_event;
+	void *event_arg;
+	const struct gw_env_config *cfg; /* during gw_env_open only */
+
+	/* The worker. */
+	pid_t pid;
+	int pidfd;
+	int sock;
+	struct gw_logpipe out, err;
+	struct gw_worker_exit exit;
+	uint64_t born_ns;
+	char layers[128];
+
+	/* The conversation. */
+	struct gw_shm *shm;
+	struct gw_wire_conv conv;
+	uint64_t seq;	      /* of the latest request */
+	uint64_t resp_word;   /* the response mailbox's seq, as last seen */
+	unsigned char *frame; /* private copy of a response frame */
+	size_t frame_cap;
+
+	/* Spaces: pinned (the manifest's) or adopted (owned here). */
+	const struct gw_space *action_space;
+	const struct gw_space *obs_space;
+	struct gw_space *adopted_action, *adopted_obs;
+	struct gw_space_layout *act_layout, *obs_layout;
+	unsigned char *action; /* private copy of the caller's action */
+	unsigned char *obs;    /* the packed, checked observation */
+	size_t act_bytes, obs_bytes;
+
+	/* The episode. */
+	enum gw_env_state state;
+	uint64_t steps;
+	int64_t at_step; /* the step being taken, for events and errors */
+	struct gw_value *info;
+	char *info_json;
+	struct gw_fault_counts counts;
+
+	/* The first fault that refused a value in the current call. */
+	bool refused;
+	enum gw_fault refused_fault;
+	char refused_field[256];
+	char refused_detail[GW_FAULT_DETAIL_MAX_BYTES];
+
+	/* Why the env is dead, repeated by every later call. */
+	enum gw_error_kind dead_kind;
+	char dead_msg[1024];
+	char fail_text[960]; /* the escaped text of the last FAIL */
+	char tail_text[GW_LOGPIPE_TAIL_LINES * 256];
+};
+
+/* spawn.c, reap.c */
+
+/*
+ * Start the launcher and the worker behind it, filling e's pid, pidfd,
+ * sock, log pipes and layers. Returns 0 or a negative errno with err
+ * filled (GW_ERR_SANDBOX when the launcher failed a stage, GW_ERR_SYSTEM
+ * otherwise); nothing is left behind on failure.
+ */
+int gw_worker_spawn(struct gw_env *e, struct gw_error *err);
+
+/*
+ * Make sure the worker is gone: wait up to grace_ns for it to exit,
+ * then SIGKILL its session and reap it. Closes the pidfd, the socket
+ * and the pipes (draining them first). Safe to call again.
+ */
+void gw_worker_reap(struct gw_env *e, uint64_t grace_ns);
+
+/* "exited with status 7", "killed by signal SIGSEGV (11)". */
+void gw_worker_describe_exit(const struct gw_worker_exit *x, char *buf,
+			     size_t cap);
+
+/* The worker's process id for tests, or -1. */
+int gw_worker_pid(const struct gw_env *e);
+
+/* handshake.c */
+
+/*
+ * Make the region, send HELLO with kwargs (a map, moved into the frame
+ * and left nil), take SPEC and compare the declared spaces with the
+ * pinned ones.
+ */
+int gw_handshake(struct gw_env *e, struct gw_value *kwargs,
+		 struct gw_error *err);
+
+/* The HELLO layout table of a space (docs/protocol.md); pure. */
+int gw_layout_value(const struct gw_space_layout *l, struct gw_value *out);
+
+/* The spaces a SPEC payload declares, built and checked; pure. */
+int gw_spec_parse(const void *payload, size_t len, struct gw_space **action,
+		  struct gw_space **obs, struct gw_error *err);
+
+/* step.c: see gymwarden.h and monitor.h. */
+
+/* result.c: the pure parser of RESULT (a private copy, untrusted). */
+
+struct gw_result {
+	unsigned reward_tag; /* enum gw_reward_tag */
+	double reward;
+	unsigned terminated_tag; /* enum gw_flag_tag */
+	unsigned truncated_tag;
+	const unsigned char *leaves; /* into the payload */
+	size_t leaves_len;
+	const unsigned char *info;
+	size_t info_len;
+};
+
+/*
+ * Split a RESULT payload of len bytes. leaves_max and info_max are the
+ * caps of the two variable parts. Returns 0, or -EPROTO with err naming
+ * what is wrong (a tag out of range, reserved not 0, a length past its
+ * cap or past the payload, bytes left over).
+ */
+int gw_result_parse(const void *payload, size_t len, uint64_t leaves_max,
+		    uint64_t info_max, struct gw_result *out,
+		    struct gw_error *err);
+
+/* events.c */
+
+/* The fault sink that ops.h reports into for e. */
+void gw_env_fault_sink(struct gw_env *e, struct gw_fault_sink *sink);
+
+/* Count, log and pass on one fault found by the monitor itself. */
+void gw_env_fault(struct gw_env *e, enum gw_fault fault, enum gw_policy policy,
+		  const char *field, const char *detail);
+
+/*
+ * Keep the text of a FAIL (len bytes, untrusted), escaped and shortened,
+ * in e->fail_text, prefixed with what raised.
+ */
+void gw_env_keep_fail(struct gw_env *e, enum gw_wire_phase phase,
+		      const char *text, size_t len);
+
+void gw_env_emit(struct gw_env *e, enum gw_event_kind kind, const char *field,
+		 const char *detail);
+
+/*
+ * Fill err for a failure of e at the current step: code, kind, the env
+ * id as file, the field, and a formatted message. Returns code.
+ */
+int gw_env_fail(struct gw_env *e, struct gw_error *err, int code,
+		enum gw_error_kind kind, const char *field, const char *fmt,
+		...) __attribute__((format(printf, 6, 7)));
+
+/*
+ * The worker is gone or must go: reap it (killing it when kill is set),
+ * remember why for later calls, and fill err with kind and a message
+ * naming cause, the exit status and the last stderr lines. Returns
+ * code.
+ */
+int gw_env_die(struct gw_env *e, struct gw_error *err, int code,
+	       enum gw_error_kind kind, bool kill, const char *cause);
+
+/* params.c */
+
+/*
+ * The kwargs to send: the manifest's kwargs with the caller's (a map,
+ * or NULL) merged over them, each caller key allowed by allowed_kwargs
+ * and satisfying its spec. Returns 0 and a new map in *out, or a
+ * negative errno with err's kind GW_ERR_ACTION (refused) or
+ * GW_ERR_USAGE (not a map).
+ */
+int gw_params_kwargs(const struct gw_manifest_env *me,
+		     const struct gw_value *caller, struct gw_value **out,
+		     struct gw_error *err);
+
+/* Check reset options (a map, or NULL) against reset_options. */
+int gw_params_options(const struct gw_manifest_env *me,
+		      const struct gw_value *options, struct gw_error *err);
+
+/*
+ * Parse JSON text (NULL: none) that must be an object into a new map
+ * value in *out (NULL for none). what names it in errors ("kwargs").
+ * -EINVAL (GW_ERR_USAGE) for text that is not a JSON object.
+ */
+int gw_params_parse_json(const char *text, const char *what,
+			 struct gw_value **out, struct gw_error *err);
+
+/* A JSON value as a value tree; -ENOMEM, -EINVAL for a non-finite real. */
+int gw_value_from_json(const json_t *j, struct gw_value *out);
+
+/* info.c */
+
+/*
+ * Decode and check an info document (len bytes, private) for e under
+ * its info policy: a map with str keys, no objects that are not data.
+ * Returns a verdict (the info map in *out on PASS; an empty map when a
+ * warn policy let a broken one pass), or -ENOMEM.
+ */
+int gw_info_take(struct gw_env *e, const void *data, size_t len,
+		 struct gw_value **out);
+
+/*
+ * v as JSON text (docs/protocol.md; numpy arrays as {"__ndarray__",
+ * "shape", "data"}, bytes as {"__bytes__": hex}, non-finite floats and
+ * integers past int64 as strings). A malloc'd string, or NULL.
+ */
+char *gw_info_json(const struct gw_value *v);
+
+/* space_value.c (in src/space) */
+
+/*
+ * A space from its description as a value tree: the form of
+ * gw_space_describe_json ({"type": "Box", "dtype", "shape", "low",
+ * "high"}, ...), as a worker's SPEC carries it. Infinite bounds may be
+ * floats or the strings "inf" and "-inf"; a null member counts as
+ * absent. The same checks as a manifest's pinned spaces apply. path
+ * names the root in errors ("observation_space"). Returns 0 and a new
+ * space in *out, -EINVAL with err filled, or -ENOMEM.
+ */
+int gw_space_from_value(const struct gw_value *v, const char *path,
+			struct gw_space **out, struct gw_error *err);
+
+#endif /* GW_MONITOR_MONITOR_PRIV_H */

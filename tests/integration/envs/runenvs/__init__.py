@@ -1,0 +1,1 @@
+"""Tiny environments for the `gymwarden run` integration tests."""

@@ -1,0 +1,2 @@
+"""Environments for the client tests (tests/python): well-behaved ones that
+exercise every kind of space and every kind of info value."""
