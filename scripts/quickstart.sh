@@ -9,12 +9,30 @@ cd "$(dirname "$0")/.."
 echo "gymwarden: built in ./build"
 
 gw=./build/src/cli/gymwarden
+manifest=examples/gymwarden.toml
+# Nothing the examples import may write bytecode into their trees: the
+# approved digest covers every file there.
+export PYTHONDONTWRITEBYTECODE=1
+
 echo
-echo "\$ gymwarden manifest check examples/gymwarden.toml"
-"$gw" manifest check examples/gymwarden.toml
+echo "\$ gymwarden manifest check $manifest"
+"$gw" manifest check "$manifest"
+
+# vet -> approve -> run: only an approved, unchanged tree may run.
+for env in GridWorld-v0 Balance-v0; do
+	echo
+	echo "\$ gymwarden vet $manifest --env $env"
+	"$gw" vet "$manifest" --env "$env" 2>"build/vet-$env.log"
+	cat "build/vet-$env.log" >&2
+	record=$(sed -n 's/.*record \([0-9][0-9]*\) stored.*/\1/p' \
+		"build/vet-$env.log")
+	echo "\$ gymwarden approve $record --by quickstart"
+	"$gw" approve "$record" --by quickstart --manifest "$manifest"
+done
+
 echo
-echo "\$ gymwarden run examples/gymwarden.toml --env GridWorld-v0"
-"$gw" run examples/gymwarden.toml --env GridWorld-v0
+echo "\$ gymwarden run $manifest --env GridWorld-v0"
+"$gw" run "$manifest" --env GridWorld-v0
 echo
 echo "\$ python: gymwarden.make(\"Balance-v0\")"
 PYTHONPATH=build/python /usr/bin/python3 - <<'PY'

@@ -29,6 +29,7 @@ PACKAGES="
 	python3-pytest
 	python3-packaging
 	python3-jsonschema
+	bandit
 	clang
 	clang-format
 	libclang-rt-14-dev

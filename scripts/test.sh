@@ -11,6 +11,8 @@ cd "$(dirname "$0")/.."
 PY=/usr/bin/python3
 export GYMWARDEN_BUILD="$PWD/build"
 export PYTHONPATH="$PWD/build/python"
+# Approved trees are hashed whole: tests must not drop bytecode into them.
+export PYTHONDONTWRITEBYTECODE=1
 results=build/test-results
 status=0
 

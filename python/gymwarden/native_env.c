@@ -410,10 +410,33 @@ static PyObject *env_reset(PyObject *op, PyObject *args, PyObject *kw)
 	return Py_BuildValue("(NN)", obs, info);
 }
 
+/* (obs, reward, terminated, truncated, info), built without a format. */
+static PyObject *step_tuple(struct gwpy_env *self, const struct gw_step *st)
+{
+	PyObject *out = PyTuple_New(5), *obs, *reward, *info;
+
+	if (!out)
+		return NULL;
+	obs = result_obs(self, st);
+	reward = obs ? PyFloat_FromDouble(st->reward) : NULL;
+	info = reward ? result_info(self) : NULL;
+	if (!info) {
+		Py_XDECREF(obs);
+		Py_XDECREF(reward);
+		Py_DECREF(out);
+		return NULL;
+	}
+	PyTuple_SET_ITEM(out, 0, obs);
+	PyTuple_SET_ITEM(out, 1, reward);
+	PyTuple_SET_ITEM(out, 2, PyBool_FromLong(st->terminated));
+	PyTuple_SET_ITEM(out, 3, PyBool_FromLong(st->truncated));
+	PyTuple_SET_ITEM(out, 4, info);
+	return out;
+}
+
 static PyObject *env_step(PyObject *op, PyObject *action)
 {
 	struct gwpy_env *self = (struct gwpy_env *)op;
-	PyObject *obs, *info;
 	struct gw_step st;
 	struct gw_error err;
 	int r;
@@ -430,15 +453,7 @@ static PyObject *env_step(PyObject *op, PyObject *action)
 	Py_END_ALLOW_THREADS flush_events(self);
 	if (r < 0)
 		return gwpy_raise(&err, self->env_id);
-	obs = result_obs(self, &st);
-	info = obs ? result_info(self) : NULL;
-	if (!info) {
-		Py_XDECREF(obs);
-		return NULL;
-	}
-	return Py_BuildValue("(NdOON)", obs, st.reward,
-			     st.terminated ? Py_True : Py_False,
-			     st.truncated ? Py_True : Py_False, info);
+	return step_tuple(self, &st);
 }
 
 static PyObject *env_close(PyObject *op, PyObject *args)

@@ -21,12 +21,23 @@ enum {
 /* As src/space/ops_priv.h: a kind-1 leaf's name is at most this long. */
 #define NAME_MAX_BYTES 256u
 
+/*
+ * One step down from a Tuple or Dict, kept on the C stack while its
+ * child is walked. The text of a path is only needed to name extra
+ * elements, so it is made from these then, never on a clean step.
+ */
+struct seg {
+	const struct seg *up;
+	PyObject *key; /* a Dict's key (str), or NULL for a Tuple index */
+	size_t index;
+};
+
 struct lw {
 	const struct wtable *t;
 	unsigned char *out;
 	size_t cap;
 	size_t len;
-	char path[GWPY_PATH_MAX];
+	const struct seg *top; /* NULL at the root */
 	char extra[NAME_MAX_BYTES];
 	size_t nextra;
 };
@@ -246,10 +257,32 @@ static int put_all(struct lw *w, size_t i, PyObject *what)
 	return 0;
 }
 
+/* "observation[1].pos": the path down to s, cut at cap bytes. */
+static void path_text(const struct seg *s, char *buf, size_t cap)
+{
+	const char *k;
+	size_t mark;
+
+	if (!s) {
+		snprintf(buf, cap, "observation");
+		return;
+	}
+	path_text(s->up, buf, cap);
+	mark = strlen(buf);
+	if (!s->key) {
+		snprintf(buf + mark, cap - mark, "[%zu]", s->index);
+		return;
+	}
+	k = PyUnicode_AsUTF8(s->key);
+	PyErr_Clear();
+	snprintf(buf + mark, cap - mark, ".%s", k ? k : "?");
+}
+
 static void note_extra(struct lw *w, const char *fmt, PyObject *key,
 		       Py_ssize_t index)
 {
 	size_t n = strlen(w->extra);
+	char path[GWPY_PATH_MAX];
 	const char *k = NULL;
 
 	if (w->nextra++ == 0)
@@ -257,14 +290,15 @@ static void note_extra(struct lw *w, const char *fmt, PyObject *key,
 				     "extra elements:");
 	if (n >= sizeof(w->extra) - 1)
 		return;
+	path_text(w->top, path, sizeof(path));
 	/* The list is cut where the room ends; the first names matter. */
 	if (key) {
 		k = PyUnicode_Check(key) ? PyUnicode_AsUTF8(key) : NULL;
 		PyErr_Clear();
-		if (snprintf(w->extra + n, sizeof(w->extra) - n, " %s.%s",
-			     w->path, k ? k : Py_TYPE(key)->tp_name) < 0)
+		if (snprintf(w->extra + n, sizeof(w->extra) - n, " %s.%s", path,
+			     k ? k : Py_TYPE(key)->tp_name) < 0)
 			w->extra[n] = '\0';
-	} else if (snprintf(w->extra + n, sizeof(w->extra) - n, fmt, w->path,
+	} else if (snprintf(w->extra + n, sizeof(w->extra) - n, fmt, path,
 			    index) < 0) {
 		w->extra[n] = '\0';
 	}
@@ -275,9 +309,10 @@ static int walk(struct lw *w, size_t i, PyObject *o);
 static int walk_tuple(struct lw *w, size_t i, PyObject *o)
 {
 	const struct wnode *n = &w->t->v[i];
-	size_t mark = strlen(w->path), c = i + 1;
+	struct seg here = { .up = w->top };
 	Py_ssize_t have;
 	PyObject *fast;
+	size_t c = i + 1;
 	int r = 0;
 
 	if (!PyTuple_Check(o) && !PyList_Check(o))
@@ -286,15 +321,16 @@ static int walk_tuple(struct lw *w, size_t i, PyObject *o)
 	if (!fast)
 		return -1;
 	have = PySequence_Fast_GET_SIZE(fast);
+	w->top = &here;
 	for (size_t k = 0; k < n->nchild && r == 0; k++) {
-		snprintf(w->path + mark, sizeof(w->path) - mark, "[%zu]", k);
+		here.index = k;
 		if ((Py_ssize_t)k < have)
 			r = walk(w, c, PySequence_Fast_GET_ITEM(fast, k));
 		else
 			r = put_all(w, c, NULL);
 		c = w->t->v[c].end;
 	}
-	w->path[mark] = '\0';
+	w->top = here.up;
 	for (Py_ssize_t k = (Py_ssize_t)n->nchild; k < have && r == 0; k++)
 		note_extra(w, " %s[%zd]", NULL, k);
 	Py_DECREF(fast);
@@ -322,17 +358,18 @@ static void find_extra_keys(struct lw *w, size_t i, PyObject *o)
 static int walk_dict(struct lw *w, size_t i, PyObject *o)
 {
 	const struct wnode *n = &w->t->v[i];
-	size_t mark = strlen(w->path), c = i + 1, found = 0;
+	struct seg here = { .up = w->top };
+	size_t c = i + 1, found = 0;
 	int r = 0;
 
 	if (!PyDict_Check(o))
 		return put_all(w, i, o);
+	w->top = &here;
 	for (size_t k = 0; k < n->nchild && r == 0; k++) {
 		PyObject *key = w->t->v[c].key;
 		PyObject *v = PyDict_GetItemWithError(o, key);
 
-		snprintf(w->path + mark, sizeof(w->path) - mark, ".%s",
-			 PyUnicode_AsUTF8(key));
+		here.key = key;
 		if (v) {
 			found++;
 			r = walk(w, c, v);
@@ -343,7 +380,7 @@ static int walk_dict(struct lw *w, size_t i, PyObject *o)
 		}
 		c = w->t->v[c].end;
 	}
-	w->path[mark] = '\0';
+	w->top = here.up;
 	if (r == 0 && (size_t)PyDict_Size(o) > found)
 		find_extra_keys(w, i, o);
 	return r;
@@ -363,9 +400,16 @@ static int walk(struct lw *w, size_t i, PyObject *o)
 Py_ssize_t gwpy_write_leaves(const struct wtable *t, PyObject *obs,
 			     unsigned char *out, size_t cap)
 {
-	struct lw w = { .t = t, .out = out, .cap = cap };
+	struct lw w;
 
-	snprintf(w.path, sizeof(w.path), "observation");
+	/* Set field by field: the name buffer needs only its first byte. */
+	w.t = t;
+	w.out = out;
+	w.cap = cap;
+	w.len = 0;
+	w.top = NULL;
+	w.extra[0] = '\0';
+	w.nextra = 0;
 	if (walk(&w, 0, obs) < 0)
 		return -1;
 	ascii_only(w.extra);

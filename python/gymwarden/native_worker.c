@@ -282,7 +282,7 @@ static PyObject *worker_wait(PyObject *op, PyObject *args)
 {
 	struct gwpy_worker *self = (struct gwpy_worker *)op;
 	struct gw_frame_header h;
-	PyObject *arg;
+	PyObject *arg, *out, *type;
 
 	(void)args;
 	if (!self->shm || !self->act.v) {
@@ -300,7 +300,17 @@ static PyObject *worker_wait(PyObject *op, PyObject *args)
 	}
 	if (!arg)
 		return NULL;
-	return Py_BuildValue("(iN)", h.type, arg);
+	/* A tuple by hand: Py_BuildValue parses its format on every step. */
+	out = PyTuple_New(2);
+	type = out ? PyLong_FromLong(h.type) : NULL;
+	if (!type) {
+		Py_XDECREF(out);
+		Py_DECREF(arg);
+		return NULL;
+	}
+	PyTuple_SET_ITEM(out, 0, type);
+	PyTuple_SET_ITEM(out, 1, arg);
+	return out;
 }
 
 static unsigned reward_tag(PyObject *r, double *v)

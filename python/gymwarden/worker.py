@@ -287,7 +287,11 @@ def do_reset(env: Any, api: str, seed: int | None, options: Any) -> tuple[Any, A
 
 
 def do_step(env: Any, api: str, action: Any) -> tuple:
-    out = env.step(action)
+    return step_result(env.step(action), api)
+
+
+def step_result(out: Any, api: str) -> tuple:
+    """What step() returned as the five values RESULT carries."""
     if not isinstance(out, tuple):
         raise TypeError(f"step() returned {type(out).__name__}, not a tuple")
     if len(out) == 5:
@@ -301,11 +305,18 @@ def do_step(env: Any, api: str, action: Any) -> tuple:
 
 def serve(w: Any, env: Any, api: str) -> int:
     """Answer requests until CLOSE; the exit status."""
+    # The step is the hot path: names bound once, and the usual answer
+    # (a tuple of five) sent without another call to look at it.
+    wait, reply_step, step_kind = w.wait, w.reply_step, STEP
     while True:
-        kind, arg = w.wait()
-        if kind == STEP:
+        kind, arg = wait()
+        if kind == step_kind:
             try:
-                w.reply_step(*do_step(env, api, arg))
+                out = env.step(arg)
+                if isinstance(out, tuple) and len(out) == 5:
+                    reply_step(*out)
+                else:
+                    reply_step(*step_result(out, api))
             except Exception:
                 w.fail(PHASE_STEP, failure_text())
         elif kind == RESET:

@@ -166,5 +166,6 @@ extern const struct gw_cmd gw_cmd_records;
 extern const struct gw_cmd gw_cmd_revoke;
 extern const struct gw_cmd gw_cmd_run;
 extern const struct gw_cmd gw_cmd_version;
+extern const struct gw_cmd gw_cmd_vet;
 
 #endif /* GW_CLI_CLI_H */

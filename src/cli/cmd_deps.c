@@ -2,7 +2,8 @@
  * gymwarden deps PATH | MANIFEST: read an environment's dependency files,
  * audit them against an offline OSV database, the popular-package list
  * and the rules of src/deps/audit.c, and write the findings as text,
- * JSON, SARIF or a CycloneDX SBOM.
+ * JSON, SARIF or a CycloneDX SBOM. The audit of a manifest's env is
+ * also kept in its vetting record when the registry exists.
  */
 #include <errno.h>
 #include <jansson.h>
@@ -13,6 +14,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/deps_record.h"
 #include "cli/deps_text.h"
 #include "core/error.h"
 #include "core/limits.h"
@@ -29,6 +31,8 @@ struct deps_cfg {
 	const char *output;
 	int format;
 	int fail_on;
+	bool record;
+	bool no_record;
 };
 
 static const char *const severity_words[] = { "low", "medium", "high",
@@ -51,6 +55,13 @@ static const struct gw_opt deps_opts[] = {
 	  offsetof(struct deps_cfg, fail_on),
 	  "exit 1 when a finding is at least this severe (default high)",
 	  severity_words },
+	{ "record", 0, NULL, gw_opt_flag, offsetof(struct deps_cfg, record),
+	  "store the results in the env's vetting record, creating the "
+	  "registry when it does not exist yet",
+	  NULL },
+	{ "no-record", 0, NULL, gw_opt_flag,
+	  offsetof(struct deps_cfg, no_record),
+	  "do not store the results in the registry", NULL },
 	GW_OPT_END,
 };
 
@@ -70,6 +81,10 @@ struct run {
 	struct gw_marker_env menv;
 	char base[PATH_MAX];
 	const char *tree; /* walked for ELF objects, or NULL */
+	/* Storing in the registry: the env's tree hashed before the audit. */
+	bool store;
+	struct gw_tree *digest;
+	struct gw_error store_err;
 	const char *db_path;
 	const char *notes[MAX_NOTES + 1];
 	char note_text[MAX_NOTES][600];
@@ -98,16 +113,25 @@ static void run_free(struct run *r)
 	gw_osv_free(r->db);
 	gw_popular_free(r->popular);
 	gw_manifest_free(r->manifest);
+	gw_tree_free(r->digest);
 }
 
-static int fatal(const struct gw_cli *cli, const struct gw_error *err)
+/* "gymwarden: deps: WHAT: cause" on stderr, escaped. */
+static int complain(const struct gw_cli *cli, const char *what,
+		    const struct gw_error *err)
 {
 	char text[1400], esc[1400];
 
 	gw_error_format(err, text, sizeof(text));
 	gw_escape(esc, sizeof(esc), text, strlen(text));
-	fprintf(cli->err, "gymwarden: deps: %s\n", esc);
+	fprintf(cli->err, "gymwarden: deps: %s%s%s\n", what,
+		what[0] ? ": " : "", esc);
 	return GW_EXIT_ERROR;
+}
+
+static int fatal(const struct gw_cli *cli, const struct gw_error *err)
+{
+	return complain(cli, "", err);
 }
 
 /* A manifest when --env names an env, or the file is gymwarden.toml. */
@@ -289,10 +313,10 @@ static void print_errors(const struct gw_cli *cli, const struct run *r)
 		fatal(cli, &r->audit.first_error);
 }
 
-static int report(struct gw_cli *cli, const struct deps_cfg *cfg, struct run *r,
-		  const char *target)
+static void make_report(const struct deps_cfg *cfg, const struct run *r,
+			const char *target, struct gw_deps_report *rep)
 {
-	struct gw_deps_report rep = {
+	*rep = (struct gw_deps_report){
 		.target = target,
 		.base = r->base,
 		.env_id = r->env ? gw_manifest_env_id(r->env) : NULL,
@@ -303,10 +327,15 @@ static int report(struct gw_cli *cli, const struct deps_cfg *cfg, struct run *r,
 		.notes = r->notes,
 		.fail_on = (enum gw_dep_severity)cfg->fail_on,
 	};
+	rep->exit_status = exit_status(r, rep->fail_on);
+}
+
+static int report(struct gw_cli *cli, const struct deps_cfg *cfg,
+		  const struct run *r, const struct gw_deps_report *rep)
+{
 	FILE *out = NULL, *saved = cli->out;
 	int rc;
 
-	rep.exit_status = exit_status(r, rep.fail_on);
 	if (cfg->output && !(out = fopen(cfg->output, "w"))) {
 		fprintf(cli->err, "gymwarden: deps: cannot write %s: %s\n",
 			cfg->output, strerror(errno));
@@ -316,38 +345,118 @@ static int report(struct gw_cli *cli, const struct deps_cfg *cfg, struct run *r,
 		cli->out = out;
 	if (cfg->format != GW_FORMAT_TEXT || out)
 		print_errors(cli, r);
-	rc = write_report(cli, cfg, &rep);
+	rc = write_report(cli, cfg, rep);
 	cli->out = saved;
 	if (out && fclose(out) != 0)
 		rc = -EIO;
-	return rc < 0 ? GW_EXIT_ERROR : rep.exit_status;
+	return rc < 0 ? GW_EXIT_ERROR : rep->exit_status;
+}
+
+/*
+ * Whether the results go to the env's vetting record: a manifest's env,
+ * no --no-record, and a registry that exists or --record. The tree is
+ * hashed now, before the audit reads it, so the record describes what
+ * was audited; a failure is kept for store_results to report.
+ */
+static void prepare_store(const struct deps_cfg *cfg, struct run *r)
+{
+	const char *path;
+
+	if (!r->env || cfg->no_record)
+		return;
+	path = gw_manifest_registry_path(r->manifest);
+	if (!cfg->record && access(path, F_OK) < 0 && errno == ENOENT)
+		return;
+	r->store = true;
+	gw_tree_digest_env(r->manifest, r->env, &r->digest, &r->store_err);
+}
+
+/* Store the results; rc, or GW_EXIT_ERROR when they could not be. */
+static int store_results(const struct gw_cli *cli, const struct deps_cfg *cfg,
+			 struct run *r, const struct gw_deps_report *rep,
+			 int rc)
+{
+	struct gw_deps_stored stored;
+	char *json = NULL;
+	json_t *doc;
+
+	if (!r->store)
+		return rc;
+	if (!r->digest)
+		return complain(cli, "results not stored", &r->store_err);
+	doc = gw_deps_report_json(rep);
+	if (doc)
+		json = json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(doc);
+	if (!json) {
+		gw_error_set(&r->store_err, -ENOMEM, "out of memory");
+		return complain(cli, "results not stored", &r->store_err);
+	}
+	if (gw_deps_record_store(r->manifest, r->env, r->digest, rep, json,
+				 cfg->record, &stored, &r->store_err) < 0)
+		rc = complain(cli, "results not stored", &r->store_err);
+	else
+		fprintf(cli->err,
+			"gymwarden deps: results stored in record %lld "
+			"(%.19s...)\n",
+			(long long)stored.id, gw_tree_digest(r->digest));
+	free(json);
+	return rc;
+}
+
+static int check_usage(const struct gw_cli *cli, const struct deps_cfg *cfg,
+		       const char *target)
+{
+	if (cfg->record && cfg->no_record)
+		return gw_cli_usage_error(cli, &gw_cmd_deps,
+					  "--record and --no-record exclude "
+					  "each other");
+	if (cfg->record && !is_manifest(cfg, target))
+		return gw_cli_usage_error(cli, &gw_cmd_deps,
+					  "--record needs a MANIFEST");
+	return 0;
+}
+
+/* Audit what read_target read, then report and store it. */
+static int audit(struct gw_cli *cli, const struct deps_cfg *cfg, struct run *r,
+		 const char *target)
+{
+	struct gw_dep_audit_config ac = { 0 };
+	struct gw_deps_report rep;
+	struct gw_error err = { 0 };
+	int rc;
+
+	prepare_store(cfg, r);
+	load_db(r, cfg->db);
+	load_popular(r);
+	ac.db = r->db;
+	ac.popular = r->popular;
+	ac.menv = &r->menv;
+	ac.tree = r->tree;
+	if (gw_deps_audit(&r->set, &ac, &r->audit, &err) == -ENOMEM)
+		return fatal(cli, &err);
+
+	make_report(cfg, r, target, &rep);
+	rc = report(cli, cfg, r, &rep);
+	return store_results(cli, cfg, r, &rep, rc);
 }
 
 static int deps_run(struct gw_cli *cli, void *cfg_, int argc, char **argv)
 {
 	struct deps_cfg *cfg = cfg_;
-	struct gw_dep_audit_config ac = { 0 };
-	struct gw_error err = { 0 };
-	struct run *r = calloc(1, sizeof(*r));
+	struct run *r;
 	int rc;
 
 	(void)argc;
+	if (check_usage(cli, cfg, argv[0]) != 0)
+		return GW_EXIT_ERROR;
+	r = calloc(1, sizeof(*r));
 	if (!r)
 		return GW_EXIT_ERROR;
 	gw_dep_set_init(&r->set);
 	rc = read_target(cli, cfg, r, argv[0]);
-	if (rc == 0) {
-		load_db(r, cfg->db);
-		load_popular(r);
-		ac.db = r->db;
-		ac.popular = r->popular;
-		ac.menv = &r->menv;
-		ac.tree = r->tree;
-		if (gw_deps_audit(&r->set, &ac, &r->audit, &err) == -ENOMEM)
-			rc = fatal(cli, &err);
-		else
-			rc = report(cli, cfg, r, argv[0]);
-	}
+	if (rc == 0)
+		rc = audit(cli, cfg, r, argv[0]);
 	run_free(r);
 	free(r);
 	return rc;
@@ -366,7 +475,10 @@ const struct gw_cmd gw_cmd_deps = {
 		"--db), unpinned\nnames, missing hashes, typosquats, risky "
 		"index options and bundled native\nlibraries. Exit status: 0 "
 		"nothing at or above --fail-on, 1 findings, 2 an\nerror or a "
-		"partial run (a file that could not be read completely).",
+		"partial run (a file that could not be read completely).\n"
+		"The audit of a MANIFEST's env is also stored in its vetting "
+		"record when\nthe registry exists (--record creates it, "
+		"--no-record skips it).",
 	.opts = deps_opts,
 	.cfg_size = sizeof(struct deps_cfg),
 	.min_args = 1,

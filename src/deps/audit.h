@@ -302,6 +302,19 @@ struct json_t *gw_deps_report_json(const struct gw_deps_report *r);
 struct json_t *gw_deps_report_sarif(const struct gw_deps_report *r);
 struct json_t *gw_deps_report_cyclonedx(const struct gw_deps_report *r);
 
+/* 16 hex digits and a NUL. */
+#define GW_DEPS_FINGERPRINT_BYTES 17u
+
+/*
+ * The fingerprint of finding f reported under rule_id with its file
+ * written as rel: a hash of what names it (rule, package, version, file;
+ * the message when there is no package) but not its line, so that it
+ * stays the same when lines move. SARIF's partialFingerprints and the
+ * findings of vetting records use it.
+ */
+void gw_deps_fingerprint(const struct gw_dep_finding *f, const char *rule_id,
+			 const char *rel, char *out, size_t cap);
+
 /* A JSON string for text from a file: escaped when not valid UTF-8. */
 struct json_t *gw_deps_json_text(const char *s);
 

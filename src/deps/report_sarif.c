@@ -108,12 +108,14 @@ static long advisory_rule(struct rule_list *l, const struct gw_dep_rule *r,
 }
 
 /* FNV-1a, 64 bits, over the parts that name a finding but not its line. */
-static void fingerprint(const char *const *parts, size_t n, char *out,
-			size_t cap)
+void gw_deps_fingerprint(const struct gw_dep_finding *f, const char *rule_id,
+			 const char *rel, char *out, size_t cap)
 {
+	const char *const parts[] = { rule_id, f->package, f->version, rel,
+				      f->package[0] ? "" : f->message };
 	uint64_t h = 0xcbf29ce484222325ull;
 
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
 		for (const unsigned char *p = (const unsigned char *)parts[i];
 		     *p; p++)
 			h = (h ^ *p) * 0x100000001b3ull;
@@ -139,12 +141,10 @@ static json_t *result(const struct gw_deps_report *r,
 		      const char *rule_id, enum gw_dep_severity sev,
 		      const char *message)
 {
-	char rel[PATH_MAX], fp[32];
-	const char *parts[] = { rule_id, f->package, f->version, rel,
-				f->package[0] ? "" : f->message };
+	char rel[PATH_MAX], fp[GW_DEPS_FINGERPRINT_BYTES];
 
 	gw_deps_relpath(r->base, f->file, rel, sizeof(rel));
-	fingerprint(parts, sizeof(parts) / sizeof(parts[0]), fp, sizeof(fp));
+	gw_deps_fingerprint(f, rule_id, rel, fp, sizeof(fp));
 	return json_pack(
 		"{s:o, s:I, s:s, s:o, s:[o], s:{s:s}, s:{s:s, s:o, s:o, s:o}}",
 		"ruleId", gw_deps_json_text(rule_id), "ruleIndex",

@@ -122,6 +122,13 @@ int gw_env_open_v(const struct gw_manifest *m, const char *env_id,
 	if (r < 0)
 		return r;
 
+	/* Only a tree with an approved record runs (docs/registry.md). */
+	r = gw_registry_check_env(m, me, NULL, err);
+	if (r < 0) {
+		gw_value_free(merged);
+		return r;
+	}
+
 	r = alloc_env(m, me, cfg, &e);
 	if (r < 0) {
 		refuse_open(err, r, GW_ERR_SYSTEM, env_id, "%s",

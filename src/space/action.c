@@ -55,12 +55,11 @@ static void check_numbers(struct action *a, const struct gw_layout_node *n)
 
 	gw_target_at(s, 0, &t);
 	for (uint64_t k = 0; k < s->nelem; k++) {
-		if (uniform)
-			k = gw_scan_in_bounds(dt, p, k, s->nelem, &t);
-		else
-			gw_target_at(s, k, &t);
+		k = gw_scan_leaf_in_bounds(s, p, k, &t);
 		if (k == s->nelem)
 			break;
+		if (!uniform)
+			gw_target_at(s, k, &t);
 		gw_num_load(dt, p + k * size, &x);
 		gw_judge(&x, &t, 0, &j);
 		if (j.fault != GW_FAULT_COUNT)

@@ -553,3 +553,64 @@ uint64_t gw_scan_in_bounds(enum gw_dtype dt, const unsigned char *p, uint64_t k,
 	default: return k; /* float16: one by one */
 	}
 }
+
+/* As SCAN, with bounds given per element. */
+#define SCAN_EACH(T, lo, hi)                                                   \
+	for (; k < n; k++) {                                                   \
+		T v_ = load_##T(p + k * sizeof(T));                            \
+		if (!(v_ >= (lo)[k] && v_ <= (hi)[k]))                         \
+			return k;                                              \
+	}                                                                      \
+	return n
+
+static uint64_t scan_box_each(const struct gw_space *leaf,
+			      const unsigned char *p, uint64_t k)
+{
+	const int64_t *ilo = leaf->u.box.low.i, *ihi = leaf->u.box.high.i;
+	const uint64_t *ulo = leaf->u.box.low.u, *uhi = leaf->u.box.high.u;
+	const double *flo = leaf->u.box.low.f, *fhi = leaf->u.box.high.f;
+	uint64_t n = leaf->nelem;
+
+	switch (leaf->dtype) {
+	case GW_DTYPE_BOOL:
+	case GW_DTYPE_UINT8: SCAN_EACH(uint8_t, ulo, uhi);
+	case GW_DTYPE_INT8: SCAN_EACH(int8_t, ilo, ihi);
+	case GW_DTYPE_INT16: SCAN_EACH(int16_t, ilo, ihi);
+	case GW_DTYPE_INT32: SCAN_EACH(int32_t, ilo, ihi);
+	case GW_DTYPE_INT64: SCAN_EACH(int64_t, ilo, ihi);
+	case GW_DTYPE_UINT16: SCAN_EACH(uint16_t, ulo, uhi);
+	case GW_DTYPE_UINT32: SCAN_EACH(uint32_t, ulo, uhi);
+	case GW_DTYPE_UINT64: SCAN_EACH(uint64_t, ulo, uhi);
+	case GW_DTYPE_FLOAT32: SCAN_EACH(float, flo, fhi);
+	case GW_DTYPE_FLOAT64: SCAN_EACH(double, flo, fhi);
+	default: return k; /* float16: one by one */
+	}
+}
+
+/* start[k] + nvec[k] - 1 cannot overflow: the parser refuses it. */
+static uint64_t scan_md_each(const struct gw_space *leaf,
+			     const unsigned char *p, uint64_t k)
+{
+	const int64_t *start = leaf->u.md.start, *nvec = leaf->u.md.nvec;
+
+	for (; k < leaf->nelem; k++) {
+		int64_t v = load_int64_t(p + k * sizeof(int64_t));
+
+		if (v < start[k] || v > start[k] + nvec[k] - 1)
+			return k;
+	}
+	return leaf->nelem;
+}
+
+uint64_t gw_scan_leaf_in_bounds(const struct gw_space *leaf,
+				const unsigned char *p, uint64_t k,
+				const struct gw_target *t)
+{
+	if (gw_target_is_uniform(leaf))
+		return gw_scan_in_bounds(t->dtype, p, k, leaf->nelem, t);
+	if (leaf->kind == GW_SPACE_BOX)
+		return scan_box_each(leaf, p, k);
+	if (leaf->kind == GW_SPACE_MULTI_DISCRETE)
+		return scan_md_each(leaf, p, k);
+	return k;
+}

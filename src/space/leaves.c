@@ -361,7 +361,7 @@ static void convert_numbers(struct obs *o, const struct gw_layout_node *n,
 	size_t out_size = gw_dtype_info(to)->itemsize;
 	unsigned char *out = o->out + n->offset, *dst;
 	bool uniform = gw_target_is_uniform(s);
-	bool fast = uniform && lf->dtype == to;
+	bool fast = lf->dtype == to;
 	uint64_t rounded = 0, faulty = 0;
 	struct gw_judgement j;
 	struct gw_target t;
@@ -373,14 +373,14 @@ static void convert_numbers(struct obs *o, const struct gw_layout_node *n,
 			uint64_t from = k;
 
 			/* Clean runs of the pinned dtype are copied whole. */
-			k = gw_scan_in_bounds(to, lf->data, k, s->nelem, &t);
+			k = gw_scan_leaf_in_bounds(s, lf->data, k, &t);
 			memcpy(out + from * out_size, lf->data + from * in_size,
 			       (k - from) * out_size);
 			if (k == s->nelem)
 				break;
-		} else if (!uniform) {
-			gw_target_at(s, k, &t);
 		}
+		if (!uniform)
+			gw_target_at(s, k, &t);
 		dst = out + k * out_size;
 		gw_num_load(lf->dtype, lf->data + k * in_size, &x);
 		gw_judge(&x, &t, o->tol, &j);

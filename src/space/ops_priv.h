@@ -82,6 +82,16 @@ bool gw_target_is_uniform(const struct gw_space *leaf);
 uint64_t gw_scan_in_bounds(enum gw_dtype dt, const unsigned char *p, uint64_t k,
 			   uint64_t n, const struct gw_target *t);
 
+/*
+ * The same for a whole leaf whose elements are packed in its own dtype
+ * (gw_leaf_dtype) at p: each element against its own bounds, so Box
+ * bounds given per element and MultiDiscrete take the fast path too.
+ * t is the target of element 0, used when the leaf is uniform.
+ */
+uint64_t gw_scan_leaf_in_bounds(const struct gw_space *leaf,
+				const unsigned char *p, uint64_t k,
+				const struct gw_target *t);
+
 struct gw_judgement {
 	enum gw_fault fault; /* GW_FAULT_COUNT when the value is fine */
 	enum gw_conv conv;

@@ -27,7 +27,10 @@ static enum gw_policy fit(enum gw_policy p, bool clip_ok, bool pass_ok)
 	return p;
 }
 
-/* A reward inside the tag rules: finite, then inside the range. */
+/*
+ * A reward inside the tag rules: finite, then inside the range. Clean
+ * rewards are the rule, so text is made only for a fault.
+ */
 static int reward_value(double value, const struct gw_check_policy *cp,
 			const struct gw_fault_sink *sink, double *out)
 {
@@ -37,8 +40,8 @@ static int reward_value(double value, const struct gw_check_policy *cp,
 	bool above;
 
 	*out = value;
-	gw_format_float(GW_DTYPE_FLOAT64, value, v, sizeof(v));
 	if (isnan(value) || isinf(value)) {
+		gw_format_float(GW_DTYPE_FLOAT64, value, v, sizeof(v));
 		snprintf(detail, sizeof(detail), "%s is not finite",
 			 isnan(value) ? "nan" : v);
 		gw_fault_emit(sink, GW_FAULT_REWARD, fit(p, false, true),
@@ -50,6 +53,7 @@ static int reward_value(double value, const struct gw_check_policy *cp,
 		return verdict;
 
 	above = value > cp->reward_max;
+	gw_format_float(GW_DTYPE_FLOAT64, value, v, sizeof(v));
 	gw_format_float(GW_DTYPE_FLOAT64,
 			above ? cp->reward_max : cp->reward_min, b, sizeof(b));
 	snprintf(detail, sizeof(detail), "%s is %s reward_range %s %s", v,

@@ -21,6 +21,21 @@
 #define REQUIRED_SEALS (F_SEAL_GROW | F_SEAL_SHRINK | F_SEAL_SEAL)
 #define REGION_ROUND   4096u
 
+/*
+ * The handle as this file allocates it: struct gw_shm (what tests see)
+ * first, so that a struct gw_shm * converts back, then what only the
+ * spin uses: per mailbox, the reads it makes between two yields.
+ */
+struct shm_handle {
+	struct gw_shm s;
+	uint32_t probe_reads[2]; /* enum gw_shm_box */
+};
+
+static struct shm_handle *handle_of(struct gw_shm *s)
+{
+	return (struct shm_handle *)s;
+}
+
 static uint64_t round_up(uint64_t v, uint64_t to)
 {
 	return (v + to - 1) / to * to;
@@ -123,10 +138,13 @@ int gw_shm_layout_decode(const void *p, size_t len, struct gw_shm_layout *l,
 	return 0;
 }
 
+static void spin_init(struct shm_handle *h);
+
 /* Point s's fields at the mapping base of the layout l. */
 static void attach(struct gw_shm *s, int fd, void *base,
 		   const struct gw_shm_layout *l)
 {
+	spin_init(handle_of(s));
 	s->fd = fd;
 	s->base = base;
 	s->size = l->region_bytes;
@@ -176,7 +194,7 @@ int gw_shm_create(const struct gw_shm_layout *l, struct gw_shm **out,
 				 strerror(errno));
 		goto fail;
 	}
-	s = calloc(1, sizeof(*s));
+	s = calloc(1, sizeof(struct shm_handle));
 	if (!s) {
 		r = gw_error_set(err, -ENOMEM, "out of memory");
 		goto fail;
@@ -261,7 +279,7 @@ int gw_shm_map(int fd, const struct gw_shm_layout *l, struct gw_shm **out,
 		return gw_error_set(err, -errno, "cannot map region: %s",
 				    strerror(errno));
 	r = check_header(base, l, err);
-	if (r == 0 && !(s = calloc(1, sizeof(*s))))
+	if (r == 0 && !(s = calloc(1, sizeof(struct shm_handle))))
 		r = gw_error_set(err, -ENOMEM, "out of memory");
 	if (r < 0) {
 		munmap(base, l->region_bytes);
@@ -376,20 +394,60 @@ int gw_shm_publish(struct gw_shm *s, enum gw_shm_box box, int sock,
 }
 
 /*
- * How many reads of the seq the spin makes with only a pause between
- * them; after these it also yields the CPU on every read. A peer on
- * another vCPU is usually seen within the first reads; a peer on the
- * same vCPU cannot run while we spin, and without the yield every round
- * trip cost the whole spin (about 60 us instead of 4 us, measured by
- * bench/bench_wire.c on the reference VM).
+ * The spin's yields. Between two reads of the seq the spin only pauses
+ * (about 30 ns on the reference VM); every so many reads it yields the
+ * CPU. Whether that helps depends on where the peer runs, which no call
+ * tells: on our CPU it cannot answer until we yield, so each read before
+ * the yield is lost; on another CPU a yield either finds nothing to run
+ * (0.6 us lost) or hands our CPU to a third process for its whole slice
+ * (milliseconds behind another engineer's build). So each yield is also
+ * a probe, timed, and its outcome sets, per mailbox, how many reads the
+ * spin makes before the next one:
+ *
+ * - we were away long enough for two task switches, but not as long as
+ *   a stranger's slice, and the seq moved meanwhile: the peer ran in our
+ *   place, it shares our CPU: yield early;
+ * - any other outcome (back at once, or away without an answer, or for
+ *   a slice): the peer runs elsewhere and a yield only gives our CPU
+ *   away: make twice as many reads before the next one;
+ * - a spin that runs out and sleeps halves them, so that a peer that
+ *   moved onto our CPU is found again within a few waits.
+ *
+ * The first wait starts from the early yield, as the scheduler tends to
+ * put the two processes on one CPU. bench/README.md has the figures.
  */
-#define SPIN_READS_BEFORE_YIELD 16
+#define PROBE_READS_MIN	  4u
+#define PROBE_READS_MAX	  8192u	  /* about 250 us: past either default spin */
+#define PEER_YIELD_MIN_NS 2000u	  /* a bare sched_yield() takes 0.6-1.1 us */
+#define PEER_YIELD_MAX_NS 500000u /* a busy stranger's slice is longer */
+
+static void spin_init(struct shm_handle *h)
+{
+	h->probe_reads[GW_SHM_REQUEST] = PROBE_READS_MIN;
+	h->probe_reads[GW_SHM_RESPONSE] = PROBE_READS_MIN;
+}
+
+/* Yield once, and learn from it where the peer runs. */
+static void probe(const struct shm_box *b, uint64_t seen, uint32_t *reads)
+{
+	uint64_t t0 = gw_shm_now_ns(), away;
+	bool moved;
+
+	sched_yield();
+	away = gw_shm_now_ns() - t0;
+	moved = atomic_load_explicit(b->seq, memory_order_acquire) != seen;
+	if (moved && away >= PEER_YIELD_MIN_NS && away < PEER_YIELD_MAX_NS)
+		*reads = PROBE_READS_MIN;
+	else if (*reads < PROBE_READS_MAX)
+		*reads *= 2;
+}
 
 /* Spin until the seq differs from seen; false when the time ran out. */
-static bool spin(struct shm_box *b, uint64_t seen, const struct gw_shm_wait *w,
-		 uint64_t *word, uint64_t *spins)
+static bool spin(struct shm_box *b, uint32_t *reads, uint64_t seen,
+		 const struct gw_shm_wait *w, uint64_t *word, uint64_t *spins)
 {
 	uint64_t end, now = gw_shm_now_ns();
+	uint32_t left = *reads;
 
 	if (w->spin_ns == 0 || now >= w->deadline_ns)
 		return false;
@@ -405,11 +463,15 @@ static bool spin(struct shm_box *b, uint64_t seen, const struct gw_shm_wait *w,
 			return true;
 		}
 		cpu_relax();
-		if (i > SPIN_READS_BEFORE_YIELD)
-			sched_yield();
+		if (--left == 0) {
+			probe(b, seen, reads);
+			left = *reads;
+		}
 		/* The clock costs more than a read of the seq. */
 		if ((i & 15) == 0 && gw_shm_now_ns() >= end) {
 			*spins += i;
+			if (*reads > PROBE_READS_MIN)
+				*reads /= 2;
 			return false;
 		}
 	}
@@ -589,7 +651,8 @@ int gw_shm_wait(struct gw_shm *s, enum gw_shm_box box, int sock, uint64_t *seq,
 	    (w->n_extra && !w->extra))
 		return gw_error_set(err, -EINVAL, "bad wait arguments");
 
-	if (!spin(b, *seq, w, &word, &stats->spins)) {
+	if (!spin(b, &handle_of(s)->probe_reads[box], *seq, w, &word,
+		  &stats->spins)) {
 		r = sleep_until(b, sock, *seq, w, buf, cap, h, &word, stats,
 				err);
 		/* Whatever woke us, we are no longer asleep. */

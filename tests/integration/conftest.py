@@ -40,6 +40,17 @@ def gw(build_dir: pathlib.Path):
 
 
 @pytest.fixture(scope="session")
+def approved_examples(build_dir: pathlib.Path) -> None:
+    """The bundled examples, vetted and approved (see tests/approve_examples)."""
+    import sys
+
+    sys.path.insert(0, str(ROOT / "tests"))
+    from approve_examples import approve_all
+
+    approve_all(build_dir / "src" / "cli" / "gymwarden")
+
+
+@pytest.fixture(scope="session")
 def shared_data() -> pathlib.Path:
     if not SHARED_DATA.is_dir():
         pytest.skip(f"shared data not found at {SHARED_DATA}")

@@ -1,8 +1,9 @@
 """`gymwarden deps` against the real binary: findings for every fixture
 format, exit codes and --fail-on, partial runs, the JSON schema, SARIF
 validated against the 2.1.0 schema and GitHub's rules, the CycloneDX SBOM,
-manifests with --env, bundled native libraries, escaping, and a truncation
-sweep that must never end in a signal."""
+manifests with --env, bundled native libraries, escaping, a truncation
+sweep that must never end in a signal, and the results kept in the env's
+vetting record when the manifest's registry exists."""
 
 from __future__ import annotations
 
@@ -11,12 +12,17 @@ import os
 import pathlib
 import re
 import shutil
+import stat
+import subprocess
 import textwrap
 
 import pytest
 
+from conftest import BUILD
+
 HERE = pathlib.Path(__file__).resolve().parent
 FIXTURES = HERE.parent / "deps"
+REGISTRY_FIXTURE = BUILD / "tests" / "tools" / "registry_fixture"
 SEVERITIES = ["low", "medium", "high", "critical"]
 
 
@@ -347,3 +353,227 @@ def test_truncation_sweep_never_ends_in_a_signal(gw, tmp_path):
         r = gw("deps", "--format", "json", str(f))
         assert r.returncode in (0, 1, 2), (cut, r.returncode, r.stderr)
         json.loads(r.stdout)
+
+
+# ---- results in the vetting record ----
+
+SHARED_MANIFEST = """\
+[[env]]
+id = "Toy-v0"
+source = "src"
+entry_point = "env:Env"
+action_space = { type = "Discrete", n = 2 }
+observation_space = { type = "Discrete", n = 2 }
+
+[[env]]
+id = "Other-v0"
+source = "src"
+entry_point = "env:Other"
+action_space = { type = "Discrete", n = 2 }
+observation_space = { type = "Discrete", n = 2 }
+"""
+
+STORED = re.compile(r"gymwarden deps: results stored in record (\d+) "
+                    r"\((sha256:[0-9a-f]{12})\.\.\.\)")
+
+
+@pytest.fixture
+def project(tmp_path: pathlib.Path) -> pathlib.Path:
+    """Two envs over one source tree with a vulnerable pin; no registry."""
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "env.py").write_text("class Env: pass\nclass Other: pass\n")
+    (src / "requirements.txt").write_text("urllib3==1.26.4\n")
+    (tmp_path / "gymwarden.toml").write_text(SHARED_MANIFEST)
+    return tmp_path
+
+
+def registry_record(project: pathlib.Path, env: str = "Toy-v0") -> tuple[int, str]:
+    """A record made the way the registry's own tests make them."""
+    if not REGISTRY_FIXTURE.exists():
+        pytest.skip("tests/tools/registry_fixture is not built")
+    manifest = str(project / "gymwarden.toml")
+    r = subprocess.run([str(REGISTRY_FIXTURE), "record", manifest, env, "pass", "0"],
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    rid, digest = r.stdout.split()
+    return int(rid), digest
+
+
+def deps_stored(gw, db, project, *args) -> tuple[int, dict, re.Match | None, str]:
+    r = gw("deps", "--db", db, "--format", "json", "--env", "Toy-v0", *args,
+           str(project / "gymwarden.toml"))
+    return r.returncode, json.loads(r.stdout), STORED.search(r.stderr), r.stderr
+
+
+def export(gw, project, rid: int) -> dict:
+    r = gw("records", "export", str(rid), "--manifest", str(project / "gymwarden.toml"))
+    assert r.returncode == 0, r.stderr
+    return json.loads(r.stdout)
+
+
+def record_ids(gw, project) -> list[int]:
+    r = gw("records", "list", str(project / "gymwarden.toml"), "--format", "json")
+    return [x["id"] for x in json.loads(r.stdout)["records"]]
+
+
+def test_stored_in_a_new_record_when_the_registry_exists(gw, db, project):
+    # The registry exists, but only with a record of another env: the
+    # same digest of another env does not count.
+    registry_record(project, env="Other-v0")
+    rc, doc, stored, _ = deps_stored(gw, db, project)
+    assert rc == 1 and stored, "no 'results stored' line"
+    assert stored.group(1) == "2"
+    rec = export(gw, project, 2)
+    assert rec["env"] == "Toy-v0" and rec["digest"].startswith(stored.group(2))
+    (tool,) = rec["tools"]
+    assert tool["name"] == "gymwarden-deps" and tool["version"]
+    assert rec["verdict"] == "fail"
+    (f,) = rec["findings"]
+    assert (f["tool"], f["rule"], f["severity"]) == ("gymwarden-deps", "GWD001", "high")
+    assert (f["file"], f["line"]) == ("source/requirements.txt", 1)
+    assert "urllib3" in f["message"] and re.fullmatch(r"[0-9a-f]{16}", f["fingerprint"])
+    assert [a["kind"] for a in rec["attachments"]] == ["deps"]
+    assert rec["attachments"][0]["data"] == doc
+
+
+def test_attached_to_the_newest_record_of_the_tree(gw, db, project):
+    registry_record(project)
+    rid, digest = registry_record(project)
+    rc, doc, stored, _ = deps_stored(gw, db, project)
+    assert rc == 1 and stored and int(stored.group(1)) == rid
+    assert digest.startswith(stored.group(2))
+    assert record_ids(gw, project) == [1, 2]
+    rec = export(gw, project, rid)
+    assert rec["tools"][0]["name"] == "registry-fixture" and rec["findings"] == []
+    assert [a["data"] for a in rec["attachments"]] == [doc]
+    assert export(gw, project, 1)["attachments"] == []
+
+
+def test_a_changed_tree_gets_a_record_of_its_own(gw, db, project):
+    registry_record(project)
+    (project / "src" / "requirements.txt").write_text("# moved\nurllib3==1.26.4\n")
+    rc, _, stored, _ = deps_stored(gw, db, project)
+    assert stored and stored.group(1) == "2"
+    before, after = export(gw, project, 1), export(gw, project, 2)
+    assert before["attachments"] == [] and before["digest"] != after["digest"]
+    assert after["findings"][0]["line"] == 2
+
+
+def test_record_fingerprints_are_sarifs(gw, db, project):
+    (project / "src" / "requirements.txt").write_text("urllib3==1.26.4\ngym>=0.6\n")
+    deps_stored(gw, db, project, "--record")
+    findings = export(gw, project, 1)["findings"]
+    (unpinned,) = [f for f in findings if f["rule"] == "GWD004"]
+    r = gw("deps", "--db", db, "--format", "sarif", "--no-record", "--env", "Toy-v0",
+           str(project / "gymwarden.toml"))
+    results = json.loads(r.stdout)["runs"][0]["results"]
+    (res,) = [x for x in results if x["ruleId"] == "GWD004"]
+    assert res["partialFingerprints"]["gymwardenDeps/v1"] == unpinned["fingerprint"]
+
+
+def test_not_stored_without_a_registry(gw, db, project):
+    rc, doc, stored, err = deps_stored(gw, db, project)
+    assert rc == 1 and doc["kind"] == "deps"
+    assert stored is None and "record" not in err
+    assert not (project / ".gymwarden").exists()
+
+
+def test_record_creates_the_registry(gw, db, project):
+    rc, doc, stored, _ = deps_stored(gw, db, project, "--record")
+    assert rc == 1 and stored and stored.group(1) == "1"
+    registry = project / ".gymwarden" / "registry.db"
+    assert stat.S_IMODE(registry.stat().st_mode) == 0o600
+    assert export(gw, project, 1)["attachments"][0]["data"] == doc
+
+
+def test_no_record_leaves_the_registry_alone(gw, db, project):
+    rid, _ = registry_record(project)
+    rc, _, stored, err = deps_stored(gw, db, project, "--no-record")
+    assert rc == 1 and stored is None and "record" not in err
+    assert export(gw, project, rid)["attachments"] == []
+    assert record_ids(gw, project) == [rid]
+
+
+def test_text_report_stores_the_json_document(gw, db, project):
+    registry_record(project)
+    r = gw("deps", "--db", db, "--env", "Toy-v0", str(project / "gymwarden.toml"))
+    assert r.returncode == 1 and "urllib3" in r.stdout
+    assert STORED.search(r.stderr) and "results stored" not in r.stdout
+    assert export(gw, project, 1)["attachments"][0]["data"]["kind"] == "deps"
+
+
+@pytest.mark.parametrize("args, text, verdict", [
+    (("--fail-on", "high"), "urllib3==1.26.4\n", "fail"),
+    (("--fail-on", "critical"), "urllib3==1.26.4\n", "pass"),
+    (("--fail-on", "critical"), "urllib3==1.26.4\nfoo ==\n", "partial"),
+    (("--fail-on", "high"), "urllib3==1.26.4\nfoo ==\n", "fail"),
+])
+def test_new_record_verdict_follows_fail_on(gw, db, project, args, text, verdict):
+    (project / "src" / "requirements.txt").write_text(text)
+    _, doc, stored, _ = deps_stored(gw, db, project, "--record", *args)
+    assert stored, doc["errors"]
+    assert export(gw, project, 1)["verdict"] == verdict
+
+
+def test_a_record_made_without_advisories_is_only_partial(gw, project):
+    (project / "src" / "requirements.txt").write_text("urllib3==1.26.4\n")
+    r = gw("deps", "--format", "json", "--env", "Toy-v0", "--record",
+           str(project / "gymwarden.toml"))
+    assert STORED.search(r.stderr), r.stderr
+    assert export(gw, project, 1)["verdict"] == "partial"
+
+
+def test_records_show_and_export_hold_the_deps_document(gw, db, project, tmp_path):
+    _, doc, _, _ = deps_stored(gw, db, project, "--record")
+    manifest = str(project / "gymwarden.toml")
+    r = gw("records", "show", "1", "--manifest", manifest)
+    assert r.returncode == 0, r.stderr
+    assert "tools     gymwarden-deps" in r.stdout
+    assert "source/requirements.txt:1" in r.stdout and "GWD001" in r.stdout
+    assert "attachments (1):" in r.stdout and "  deps  " in r.stdout
+    shown = json.loads(gw("records", "show", "1", "--format", "json",
+                          "--manifest", manifest).stdout)
+    out = tmp_path / "record.json"
+    r = gw("records", "export", "1", "--manifest", manifest, "--output", str(out))
+    assert r.returncode == 0, r.stderr
+    exported = json.loads(out.read_text())
+    assert shown == exported
+    (att,) = exported["attachments"]
+    assert att["kind"] == "deps" and att["data"] == doc
+    assert att["data"]["findings"][0]["package"] == "urllib3"
+
+
+def test_a_registry_that_cannot_be_opened_is_an_error_after_the_report(gw, db,
+                                                                        project):
+    folder = project / ".gymwarden"
+    folder.mkdir(mode=0o700)
+    (folder / "registry.db").write_text("not a database\n")
+    rc, doc, stored, err = deps_stored(gw, db, project)
+    assert rc == 2 and stored is None
+    assert doc["kind"] == "deps" and doc["findings"]  # the report is whole
+    assert "gymwarden: deps: results not stored:" in err and "registry.db" in err
+
+
+def test_a_tree_that_cannot_be_digested_is_an_error(gw, db, project):
+    os.mkfifo(project / "src" / "pipe")
+    rc, doc, stored, err = deps_stored(gw, db, project, "--record")
+    assert rc == 2 and stored is None and doc["findings"]
+    assert "results not stored" in err and "pipe" in err
+    assert not (project / ".gymwarden").exists()
+
+
+@pytest.mark.parametrize("args", [
+    ("--record", "--no-record", "--env", "Toy-v0", "gymwarden.toml"),
+    ("--record", "src"),
+])
+def test_record_usage_errors(gw, project, args):
+    r = gw("deps", *args, cwd=project)
+    assert r.returncode == 2 and "--record" in r.stderr
+    assert not (project / ".gymwarden").exists()
+
+
+def test_help_lists_the_record_options(gw):
+    r = gw("deps", "--help")
+    assert r.returncode == 0
+    assert "--record" in r.stdout and "--no-record" in r.stdout

@@ -224,8 +224,31 @@ def _example_ids() -> list[str]:
         return [e["id"] for e in tomllib.load(f)["env"]]
 
 
+def test_the_bundled_example_needs_an_approved_record(gw, tmp_path):
+    import shutil
+
+    copy = tmp_path / "examples"
+    shutil.copytree(EXAMPLE.parent, copy,
+                    ignore=shutil.ignore_patterns(".gymwarden", "__pycache__"))
+    manifest = str(copy / "gymwarden.toml")
+    env = {"GYMWARDEN_JAIL": str(JAIL), "GYMWARDEN_WORKER": str(WORKER)}
+    refused = gw("run", manifest, "--env", "GridWorld-v0", env=env)
+    assert refused.returncode == 2
+    assert "NotApproved" in refused.stderr and "gymwarden vet" in refused.stderr
+    vet = gw("vet", manifest, "--env", "GridWorld-v0")
+    assert vet.returncode == 0, vet.stderr
+    assert "record 1 stored" in vet.stderr
+    assert gw("approve", "1", "--by", "t", "--manifest", manifest,
+              env=env).returncode == 0
+    assert gw("run", manifest, "--env", "GridWorld-v0", env=env).returncode == 0
+    (copy / "gridworld" / "gridworld" / "env.py").write_text("# changed\n",
+                                                            encoding="utf-8")
+    again = gw("run", manifest, "--env", "GridWorld-v0", env=env)
+    assert again.returncode == 2 and "NotApproved" in again.stderr
+
+
 @pytest.mark.parametrize("env_id", _example_ids())
-def test_every_bundled_example_runs_clean(gw, env_id):
+def test_every_bundled_example_runs_clean(gw, approved_examples, env_id):
     env = {"GYMWARDEN_JAIL": str(JAIL), "GYMWARDEN_WORKER": str(WORKER)}
     proc = gw("run", str(EXAMPLE), "--env", env_id, "--episodes", "2",
               "--format", "json", env=env)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import re
+import sys
 import time
 from pathlib import Path
 
@@ -93,3 +94,14 @@ def wait_no_children(grace_s: float = 2.0) -> list[tuple[int, str]]:
     while children() and time.monotonic() < deadline:
         time.sleep(0.02)
     return children()
+
+
+@pytest.fixture(scope="session")
+def approved_examples() -> None:
+    """The bundled examples, vetted and approved (see tests/approve_examples)."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    from approve_examples import approve_all
+
+    build = Path(os.environ.get("GYMWARDEN_BUILD", ROOT / "build"))
+    approve_all(build / "src" / "cli" / "gymwarden")
+

@@ -16,15 +16,20 @@ from gymwarden.errors import (
 )
 
 
-def test_the_quick_start_manifest_opens_or_says_which_layer_is_missing():
-    try:
-        env = gymwarden.make("GridWorld-v0", manifest=EXAMPLES / "gymwarden.toml")
-    except SandboxViolation as e:
-        # The manifest requires net and seccomp: a launcher that cannot
-        # enforce them must refuse, naming them.
-        assert e.env_id == "GridWorld-v0"
-        assert "net" in str(e) and "seccomp" in str(e)
-        pytest.skip(f"this launcher cannot run the quick start yet: {e}")
+def test_an_unapproved_tree_is_refused(tmp_path):
+    import shutil
+
+    copy = tmp_path / "examples"
+    shutil.copytree(EXAMPLES, copy,
+                    ignore=shutil.ignore_patterns(".gymwarden", "__pycache__"))
+    with pytest.raises(gymwarden.NotApproved) as e:
+        gymwarden.make("GridWorld-v0", manifest=copy / "gymwarden.toml")
+    assert e.value.env_id == "GridWorld-v0"
+    assert "gymwarden vet" in str(e.value) and "sha256:" in str(e.value)
+
+
+def test_the_quick_start_manifest_opens_once_approved(approved_examples):
+    env = gymwarden.make("GridWorld-v0", manifest=EXAMPLES / "gymwarden.toml")
     with env:
         obs, info = env.reset(seed=0)
         assert obs.shape == (2,)
