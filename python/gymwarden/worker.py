@@ -338,6 +338,8 @@ def serve(w: Any, env: Any, api: str) -> int:
 
 
 def main(argv: list[str]) -> int:
+    # Never write bytecode into the env's tree (its digest is approved).
+    sys.dont_write_bytecode = True
     args = parse_args(argv)
     native = load_native()
     w = native.Worker(3)

@@ -12,6 +12,7 @@
 #include "cli/cli.h"
 #include "core/limits.h"
 #include "core/log.h"
+#include "jail/launcher.h"
 #include "jail/probe.h"
 
 struct doctor_cfg {
@@ -287,6 +288,7 @@ static int print_json(const struct gw_cli *cli, const struct gw_host_probe *p,
 	set(&doc, "host", host_json(p));
 	set(&doc, "layers", a);
 	set(&doc, "summary", summary_json(count));
+	set(&doc, "launcher_applies", json_string(GW_JAIL_LAYERS));
 	set(&doc, "probe_error",
 	    p->incomplete ? result_json(p->incomplete) : json_null());
 	return gw_cli_print_json(cli, doc);
@@ -429,6 +431,11 @@ static int print_text(const struct gw_cli *cli, const struct gw_host_probe *p,
 		"\n%d layers: %u available, %u partial, %u unavailable\n",
 		GW_LAYER_COUNT, count[GW_LAYER_AVAILABLE],
 		count[GW_LAYER_PARTIAL], count[GW_LAYER_UNAVAILABLE]);
+	/* What the host allows is not what this release applies yet. */
+	fprintf(cli->out,
+		"this release's launcher applies only: %s "
+		"(see docs/KNOWN_LIMITATIONS.md)\n",
+		GW_JAIL_LAYERS);
 	return ferror(cli->out) ? -EIO : 0;
 }
 

@@ -84,7 +84,7 @@ static char **build_argv(const struct gw_env *e, const struct spawn_paths *p,
 	size_t n_deps = 0, i = 0;
 	const char *const *deps =
 		gw_manifest_env_dependency_paths(e->me, &n_deps);
-	const char **argv = calloc(16 + 2 * n_deps, sizeof(*argv));
+	const char **argv = calloc(20 + 2 * n_deps, sizeof(*argv));
 
 	if (!argv)
 		return NULL;
@@ -97,6 +97,9 @@ static char **build_argv(const struct gw_env *e, const struct spawn_paths *p,
 	argv[i++] = gw_manifest_env_interpreter(e->me);
 	argv[i++] = "-I";
 	argv[i++] = "-S";
+	/* -I ignores PYTHONDONTWRITEBYTECODE: without -B the env's imports
+	 * would write __pycache__ into its approved, hashed tree. */
+	argv[i++] = "-B";
 	argv[i++] = p->worker;
 	argv[i++] = "--source";
 	argv[i++] = gw_manifest_env_source(e->me);

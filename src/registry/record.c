@@ -102,11 +102,11 @@ static int text_field(struct gw_record *r, const char *s, size_t max,
 	return *out ? 0 : failed(r, -ENOMEM);
 }
 
-/* An optional one: NULL stays NULL. */
+/* An optional one: NULL (or "") stays NULL. */
 static int opt_field(struct gw_record *r, const char *s, size_t max, char **out)
 {
 	*out = NULL;
-	return s ? text_field(r, s, max, out) : 0;
+	return s && s[0] ? text_field(r, s, max, out) : 0;
 }
 
 int gw_record_set_env(struct gw_record *r, const char *env_id)

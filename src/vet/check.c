@@ -1770,7 +1770,11 @@ int gw_vet_analyze_source(struct gw_vet_state *st, uint32_t unit,
 		goto out;
 	}
 	check_syntax(&u);
-	if ((r = gw_vet_bind(&u)) < 0 || (r = gw_vet_check(&u)) < 0)
+	if ((r = gw_vet_bind(&u)) < 0)
+		goto out;
+	if (st->unit_hook && (r = st->unit_hook(st->hook_ctx, &u)) < 0)
+		goto out;
+	if ((r = gw_vet_check(&u)) < 0)
 		goto out;
 	check_hidden(&u);
 	if (st->cfg.honor_suppressions)

@@ -327,4 +327,68 @@ int gw_vet_result_to_record(const struct gw_vet_result *r,
 /* The rule table as JSON, for `vet --list-rules --format json`. */
 struct json_t *gw_vet_rules_to_json(void);
 
+/* ---- inventory: where a trainer's code uses environments ---- */
+
+/*
+ * One call that makes an env. Strings are owned by the inventory; id,
+ * file and entry_point are text from the scanned tree, unescaped. id is
+ * NULL (and dynamic true) when it is computed at run time.
+ */
+struct gw_vet_inv_use {
+	const char *id;
+	const char *file; /* relative to the root */
+	unsigned line;
+	const char *call; /* static: "gymnasium.make" */
+	bool dynamic;
+	bool covered;		 /* an [[env]] of the manifest has this id */
+	const char *entry_point; /* from a register() in the tree, or NULL */
+};
+
+/* One register() call with a constant id; entry_point may be NULL. */
+struct gw_vet_inv_reg {
+	const char *id;
+	const char *entry_point; /* "pkg.mod:Cls" */
+	const char *file;
+	unsigned line;
+};
+
+struct gw_vet_inventory;
+
+/*
+ * Scan the Python files under root (a folder or one file) with the vet
+ * walker and parser. Returns 0 and *out (free with
+ * gw_vet_inventory_free), even when files failed to parse: then the
+ * inventory is partial. Fails like gw_vet_run.
+ */
+int gw_vet_inventory_run(const char *root, struct gw_vet_inventory **out,
+			 struct gw_error *err);
+void gw_vet_inventory_free(struct gw_vet_inventory *inv);
+
+/* Mark the uses whose id is one of ids (a manifest's env ids). */
+void gw_vet_inventory_cover(struct gw_vet_inventory *inv,
+			    const char *const *ids, size_t n);
+
+size_t gw_vet_inventory_use_count(const struct gw_vet_inventory *inv);
+const struct gw_vet_inv_use *
+gw_vet_inventory_use_at(const struct gw_vet_inventory *inv, size_t i);
+size_t gw_vet_inventory_reg_count(const struct gw_vet_inventory *inv);
+const struct gw_vet_inv_reg *
+gw_vet_inventory_reg_at(const struct gw_vet_inventory *inv, size_t i);
+/* True when some file could not be parsed whole. */
+bool gw_vet_inventory_partial(const struct gw_vet_inventory *inv);
+/* The vet result of the scan, for its parse findings; owned by inv. */
+const struct gw_vet_result *
+gw_vet_inventory_vet(const struct gw_vet_inventory *inv);
+/*
+ * Whether use i is the first use of a constant id the manifest does not
+ * cover (false until gw_vet_inventory_cover was called).
+ */
+bool gw_vet_inventory_uncovered(const struct gw_vet_inventory *inv, size_t i);
+
+/*
+ * The versioned JSON document ("version": 1, "kind": "inventory") of
+ * docs/vet.md; a new reference, or NULL when memory runs out.
+ */
+struct json_t *gw_vet_inventory_to_json(const struct gw_vet_inventory *inv);
+
 #endif /* GW_VET_VET_H */

@@ -521,6 +521,12 @@ struct gw_vet_state {
 	/* The root's own package name when it holds __init__.py, or "". */
 	const char *root_pkg;
 	bool out_of_findings;
+	/*
+	 * Called on each parsed file once its names are bound, before the
+	 * checks (inventory.c reads calls through it); may be NULL.
+	 */
+	int (*unit_hook)(void *ctx, struct gw_vet_unit *u);
+	void *hook_ctx;
 };
 
 struct gw_vet_result {

@@ -409,7 +409,8 @@ int gw_shm_publish(struct gw_shm *s, enum gw_shm_box box, int sock,
  *   place, it shares our CPU: yield early;
  * - any other outcome (back at once, or away without an answer, or for
  *   a slice): the peer runs elsewhere and a yield only gives our CPU
- *   away: make twice as many reads before the next one;
+ *   away: make twice as many reads before the next one; but if the peer
+ *   was on our CPU and the yield came back at once, sleep (see probe);
  * - a spin that runs out and sleeps halves them, so that a peer that
  *   moved onto our CPU is found again within a few waits.
  *
@@ -427,19 +428,28 @@ static void spin_init(struct shm_handle *h)
 	h->probe_reads[GW_SHM_RESPONSE] = PROBE_READS_MIN;
 }
 
-/* Yield once, and learn from it where the peer runs. */
-static void probe(const struct shm_box *b, uint64_t seen, uint32_t *reads)
+/*
+ * Yield once, and learn from it where the peer runs. True when the spin
+ * should stop and sleep: the peer was last seen on our CPU, yet the
+ * yield came straight back with no answer, so the scheduler holds the
+ * peer back (it has had more than its share) until we have burnt as
+ * much; only leaving the run queue lets it run at once.
+ */
+static bool probe(const struct shm_box *b, uint64_t seen, uint32_t *reads)
 {
+	bool here = *reads == PROBE_READS_MIN, moved;
 	uint64_t t0 = gw_shm_now_ns(), away;
-	bool moved;
 
 	sched_yield();
 	away = gw_shm_now_ns() - t0;
 	moved = atomic_load_explicit(b->seq, memory_order_acquire) != seen;
-	if (moved && away >= PEER_YIELD_MIN_NS && away < PEER_YIELD_MAX_NS)
+	if (moved && away >= PEER_YIELD_MIN_NS && away < PEER_YIELD_MAX_NS) {
 		*reads = PROBE_READS_MIN;
-	else if (*reads < PROBE_READS_MAX)
+		return false;
+	}
+	if (*reads < PROBE_READS_MAX)
 		*reads *= 2;
+	return here && !moved && away < PEER_YIELD_MIN_NS;
 }
 
 /* Spin until the seq differs from seen; false when the time ran out. */
@@ -464,7 +474,10 @@ static bool spin(struct shm_box *b, uint32_t *reads, uint64_t seen,
 		}
 		cpu_relax();
 		if (--left == 0) {
-			probe(b, seen, reads);
+			if (probe(b, seen, reads)) {
+				*spins += i;
+				return false;
+			}
 			left = *reads;
 		}
 		/* The clock costs more than a read of the seq. */

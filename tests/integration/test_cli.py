@@ -10,8 +10,8 @@ import subprocess
 
 import pytest
 
-COMMANDS = ["approve", "deps", "doctor", "manifest", "records", "revoke", "run",
-            "version"]
+COMMANDS = ["approve", "deps", "doctor", "inventory", "manifest", "records",
+            "revoke", "run", "version"]
 
 
 def test_main_help_lists_every_command(gw):

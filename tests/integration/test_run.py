@@ -241,6 +241,9 @@ def test_the_bundled_example_needs_an_approved_record(gw, tmp_path):
     assert gw("approve", "1", "--by", "t", "--manifest", manifest,
               env=env).returncode == 0
     assert gw("run", manifest, "--env", "GridWorld-v0", env=env).returncode == 0
+    # Running must not change the approved tree (no bytecode written).
+    assert not list(copy.rglob("__pycache__"))
+    assert gw("run", manifest, "--env", "GridWorld-v0", env=env).returncode == 0
     (copy / "gridworld" / "gridworld" / "env.py").write_text("# changed\n",
                                                             encoding="utf-8")
     again = gw("run", manifest, "--env", "GridWorld-v0", env=env)

@@ -168,7 +168,7 @@ class FakeMonitor:
         if worker is None:
             build = os.environ.get("GYMWARDEN_BUILD", "build")
             worker = os.path.join(build, "python", "gymwarden", "worker.py")
-        argv = [PYTHON, "-I", "-S", os.path.abspath(worker), "--source", source]
+        argv = [PYTHON, "-I", "-S", "-B", os.path.abspath(worker), "--source", source]
         for p in paths:
             argv += ["--path", p]
         argv += ["--package", os.path.dirname(os.path.dirname(worker))]

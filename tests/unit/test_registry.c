@@ -381,11 +381,20 @@ static void incomplete_or_failed_builders_are_refused(void **state)
 	struct fx *f = *state;
 	struct gw_record *r = gw_record_new();
 	struct gw_finding bad = { .tool = "t", .rule = "r" };
+	/* Empty optional fields are absent ones, not a spoiled record. */
+	struct gw_finding empty_optional = { .tool = "t",
+					     .rule = "r",
+					     .severity = "low",
+					     .message = "m",
+					     .file = "",
+					     .fingerprint = "",
+					     .context = "" };
 	struct gw_tree *t = tree_of(f->src);
 	struct gw_error err;
 
 	f->reg = open_rw(f->db);
 	gw_error_clear(&err);
+	assert_int_equal(gw_record_add_finding(r, &empty_optional), 0);
 	assert_int_equal(gw_record_set_env(r, "T-v0"), 0);
 	assert_int_equal(gw_record_set_tree(r, t), 0);
 	assert_int_equal(gw_registry_add_record(f->reg, r, NULL, &err),
