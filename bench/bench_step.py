@@ -4,7 +4,7 @@
         [--steps N] [--warmup N] [--rounds N] [--starts N]
         [--only balance|cartpole|start] [--placement free|same|split]
 
-Everything is measured in one run, on one machine, one way after another:
+Everything is measured in one run, on one machine:
 
 1. Balance-v0 from examples/ (GridWorld-v0 when Balance is missing):
    - raw: the class imported and stepped in this process;
@@ -30,9 +30,11 @@ multiple of the part's raw p50. Where the scheduler puts the worker
 changes a guarded step's time by a factor of two or more on a 2-CPU
 machine (one CPU: two task switches per step; two: none), so
 --placement pins this process and the workers (same CPU, or CPUs 0 and
-1) to measure each case on its own; the default leaves it free. A benchmark, not a test: nothing is
-asserted. Load averages are printed at the start and the end: on a shared
-machine, read the figures with them.
+1) to measure each case on its own; the default leaves it free.
+
+A benchmark, not a test: nothing is asserted. Load averages are printed
+at the start and the end: on a shared machine, read the figures with
+them. bench/README.md has the figures of the reference VM.
 """
 
 from __future__ import annotations
