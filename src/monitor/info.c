@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,6 +60,20 @@ static void find_objects(struct info_walk *w, struct gw_value *v,
 	}
 }
 
+/* Whether v holds an object anywhere; no paths are built for this. */
+static bool has_object(const struct gw_value *v)
+{
+	if (v->kind == GW_VALUE_OBJECT)
+		return true;
+	for (size_t i = 0; v->kind == GW_VALUE_ARRAY && i < v->array.len; i++)
+		if (has_object(&v->array.items[i]))
+			return true;
+	for (size_t i = 0; v->kind == GW_VALUE_MAP && i < v->map.len; i++)
+		if (has_object(&v->map.pairs[i].value))
+			return true;
+	return false;
+}
+
 static int verdict_of(enum gw_policy policy)
 {
 	if (policy == GW_POLICY_WARN)
@@ -108,7 +123,10 @@ int gw_info_take(struct gw_env *e, const void *data, size_t len,
 		return broken(&w, out, "info", detail);
 	}
 
-	find_objects(&w, v, "info");
+	/* Field paths are formatted only on the way to a fault, not for
+	 * every key of a clean info on every step. */
+	if (has_object(v))
+		find_objects(&w, v, "info");
 	if (w.found > INFO_MAX_OBJECT_REPORTS)
 		gw_log(GW_LOG_WARN,
 		       "step %s#%llu info: %u more objects that "

@@ -202,36 +202,44 @@ static json_t *col_json(sqlite3_stmt *st, int i)
 	return text_json(gw_sql_col(st, i));
 }
 
-/* Run sql with ?1 = id and turn each row into an object by fill. */
-static json_t *rows_json(struct gw_registry *reg, const char *sql, int64_t id,
-			 json_t *(*fill)(sqlite3_stmt *st),
-			 struct gw_error *err)
+/*
+ * Step the prepared st to its end, turning each row into an object by
+ * fill; finalizes st. An array, or NULL with err naming what failed.
+ */
+static json_t *collect_rows(struct gw_registry *reg, sqlite3_stmt *st,
+			    json_t *(*fill)(sqlite3_stmt *st), const char *what,
+			    struct gw_error *err)
 {
 	json_t *a = json_array(), *o;
-	sqlite3_stmt *st;
-	int rc;
+	int rc = a ? SQLITE_ROW : SQLITE_NOMEM;
 
-	if (!a || gw_sql_prepare(reg, sql, &st, err) < 0) {
-		json_decref(a);
-		return NULL;
-	}
-	sqlite3_bind_int64(st, 1, id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while (rc == SQLITE_ROW && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		o = fill(st);
-		if (!o || json_array_append_new(a, o) < 0) {
+		if (!o || json_array_append_new(a, o) < 0)
 			rc = SQLITE_NOMEM;
-			break;
-		}
 	}
 	sqlite3_finalize(st);
 	if (rc == SQLITE_NOMEM)
 		gw_error_set(err, -ENOMEM, "out of memory");
 	if (rc != SQLITE_DONE) {
-		gw_sql_fail(reg->db, reg->path, "read record", err);
+		gw_sql_fail(reg->db, reg->path, what, err);
 		json_decref(a);
 		return NULL;
 	}
 	return a;
+}
+
+/* Run sql with ?1 = id and turn each row into an object by fill. */
+static json_t *rows_json(struct gw_registry *reg, const char *sql, int64_t id,
+			 json_t *(*fill)(sqlite3_stmt *st),
+			 struct gw_error *err)
+{
+	sqlite3_stmt *st;
+
+	if (gw_sql_prepare(reg, sql, &st, err) < 0)
+		return NULL;
+	sqlite3_bind_int64(st, 1, id);
+	return collect_rows(reg, st, fill, "read record", err);
 }
 
 static json_t *tool_row(sqlite3_stmt *st)
@@ -365,36 +373,21 @@ static json_t *summary_row(sqlite3_stmt *st)
 json_t *gw_registry_list_to_json(struct gw_registry *reg, const char *env_id,
 				 struct gw_error *err)
 {
-	json_t *a = json_array(), *o;
 	sqlite3_stmt *st;
-	int rc;
+	json_t *a;
 
-	if (!a || gw_sql_prepare(reg,
-				 "SELECT r.id, r.env_id, r.digest, r.verdict, "
-				 "(SELECT count(*) FROM findings f WHERE "
-				 "f.record_id = r.id), " GW_SQL_LATEST_ACTION
-				 ", r.created FROM records r WHERE ?1 IS NULL "
-				 "OR r.env_id = ?1 ORDER BY r.id",
-				 &st, err) < 0) {
-		json_decref(a);
+	if (gw_sql_prepare(reg,
+			   "SELECT r.id, r.env_id, r.digest, r.verdict, "
+			   "(SELECT count(*) FROM findings f WHERE "
+			   "f.record_id = r.id), " GW_SQL_LATEST_ACTION
+			   ", r.created FROM records r WHERE ?1 IS NULL "
+			   "OR r.env_id = ?1 ORDER BY r.id",
+			   &st, err) < 0)
 		return NULL;
-	}
 	gw_sql_text(st, 1, env_id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		o = summary_row(st);
-		if (!o || json_array_append_new(a, o) < 0) {
-			rc = SQLITE_NOMEM;
-			break;
-		}
-	}
-	sqlite3_finalize(st);
-	if (rc == SQLITE_NOMEM)
-		gw_error_set(err, -ENOMEM, "out of memory");
-	if (rc != SQLITE_DONE) {
-		gw_sql_fail(reg->db, reg->path, "list records", err);
-		json_decref(a);
+	a = collect_rows(reg, st, summary_row, "list records", err);
+	if (!a)
 		return NULL;
-	}
 	return json_pack("{s:i, s:s, s:o, s:o}", "version", 1, "kind",
 			 "records", "registry", text_json(reg->path), "records",
 			 a);
