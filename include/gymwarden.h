@@ -63,6 +63,7 @@ enum gw_error_kind {
 	GW_ERR_CRASHED,	      /* the worker died, raised or broke protocol */
 	GW_ERR_TIMEOUT,	      /* the worker missed a deadline; killed */
 	GW_ERR_SANDBOX,	      /* a sandbox violation, or a layer missing */
+	GW_ERR_LIMIT,	      /* a resource limit ended the worker */
 };
 
 struct gw_error {
@@ -371,6 +372,7 @@ enum gw_event_kind {
 	GW_EVENT_VIOLATION, /* the sandbox refused something the env tried */
 	GW_EVENT_LOG,	    /* a line the worker wrote to stdout or stderr */
 	GW_EVENT_NOTICE,    /* the monitor's own warnings (adopted spaces) */
+	GW_EVENT_LIMIT,	    /* a resource limit ended or refused the worker */
 };
 
 struct gw_event {
@@ -382,6 +384,13 @@ struct gw_event {
 	enum gw_policy policy;
 	const char *field;  /* "observation[3]", "info.player"; may be "" */
 	const char *detail; /* escaped, one line */
+	/* GW_EVENT_VIOLATION: the system call ("connect"); GW_EVENT_LIMIT:
+	 * the limit ("memory", "processes", "cpu-time", "file-size",
+	 * "lifetime"); "" otherwise. */
+	const char *name;
+	/* GW_EVENT_VIOLATION: "errno" (the call failed, the worker goes on)
+	 * or "kill" (the sandbox was ended); "" otherwise. */
+	const char *action;
 };
 
 typedef void (*gw_event_fn)(void *arg, const struct gw_event *ev);
@@ -476,6 +485,13 @@ GW_API uint64_t gw_env_fault_count(const struct gw_env *e, enum gw_fault fault);
  * static for the env's lifetime.
  */
 GW_API const char *gw_env_layers(const struct gw_env *e);
+
+/*
+ * The layers this host could not provide for this worker, as
+ * "NAME:WHY,NAME:WHY" ("cgroup-limits:not-delegated"), or "" when every
+ * layer stands; static for the env's lifetime.
+ */
+GW_API const char *gw_env_missing_layers(const struct gw_env *e);
 
 /*
  * Ask the worker to close the env, wait briefly, then kill and reap it.

@@ -35,6 +35,8 @@ PACKAGES="
 	libclang-rt-14-dev
 	util-linux
 	procps
+	bubblewrap
+	strace
 "
 
 missing=""

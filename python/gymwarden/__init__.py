@@ -25,6 +25,7 @@ from gymwarden.errors import (
     ObservationError,
     RewardError,
     SandboxViolation,
+    ResourceLimitExceeded,
     SpecMismatch,
 )
 from gymwarden.manifest import find_manifest
@@ -56,5 +57,6 @@ __all__ = [
     "make", "layers", "GuardedEnv", "check_seed", "find_manifest", "spaces",
     "GymwardenError", "ManifestError", "NotApproved", "SpecMismatch",
     "ActionError", "ObservationError", "RewardError", "InfoError", "FlagError",
-    "EnvCrashed", "EnvTimeout", "SandboxViolation", "__version__",
+    "EnvCrashed", "EnvTimeout", "SandboxViolation", "ResourceLimitExceeded",
+    "__version__",
 ]

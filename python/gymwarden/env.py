@@ -96,6 +96,12 @@ class GuardedEnv(_Base):
         self.observation_space = spaces.from_description(native.observation_space)
         self.spec = _spec(self._env_id, native.max_episode_steps)
         self._layers = tuple(x for x in (native.layers or "").split(",") if x)
+        self._missing = {
+            name: why
+            for name, _, why in (
+                x.partition(":") for x in (native.missing_layers or "").split(",") if x
+            )
+        }
 
     @property
     def env_id(self) -> str:
@@ -105,6 +111,21 @@ class GuardedEnv(_Base):
     def layers(self) -> tuple[str, ...]:
         """The sandbox layers the launcher reported as enforced."""
         return self._layers
+
+    @property
+    def missing_layers(self) -> dict[str, str]:
+        """Layers this host could not provide, each with the launcher's reason."""
+        return dict(self._missing)
+
+    def sandbox_events(self) -> list[dict[str, Any]]:
+        """Forbidden calls and resource limits reported so far, oldest first.
+
+        Each is a dict with "kind" ("sandbox" or "limit"), "step", "detail",
+        and "syscall" and "action" ("errno" or "kill") for a forbidden call
+        or "limit" ("memory", "processes", "cpu-time", "file-size",
+        "lifetime") for a limit.
+        """
+        return self._native.sandbox_events
 
     @property
     def worker_pid(self) -> int:

@@ -72,7 +72,27 @@ class EnvTimeout(GymwardenError):
 
 
 class SandboxViolation(GymwardenError):
-    """The environment tried something the sandbox forbids."""
+    """The environment tried something the sandbox forbids, or the sandbox
+    could not be built as the manifest requires.
+
+    ``syscall`` names the forbidden system call when one ended the worker.
+    """
+
+    @property
+    def syscall(self) -> str | None:
+        return self.field
+
+
+class ResourceLimitExceeded(EnvCrashed):
+    """A resource limit of the sandbox ended the worker.
+
+    ``limit`` is "memory", "processes", "cpu-time", "file-size" or
+    "lifetime".
+    """
+
+    @property
+    def limit(self) -> str | None:
+        return self.field
 
 
 __all__ = [
@@ -88,4 +108,5 @@ __all__ = [
     "EnvCrashed",
     "EnvTimeout",
     "SandboxViolation",
+    "ResourceLimitExceeded",
 ]

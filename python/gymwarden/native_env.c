@@ -25,6 +25,8 @@ struct event {
 	enum gw_policy policy;
 	char field[256];
 	char detail[512];
+	char name[64];	 /* violation: syscall; limit: which */
+	char action[16]; /* violation: "errno" or "kill" */
 };
 
 struct events {
@@ -42,6 +44,7 @@ struct gwpy_env {
 	size_t action_bytes;
 	struct events q;
 	char env_id[260];
+	PyObject *sandbox_events; /* list of dicts, NULL until the first */
 };
 
 static void on_event(void *arg, const struct gw_event *ev)
@@ -63,6 +66,10 @@ static void on_event(void *arg, const struct gw_event *ev)
 		 ev->field ? ev->field : "");
 	snprintf(slot->detail, sizeof(slot->detail), "%s",
 		 ev->detail ? ev->detail : "");
+	snprintf(slot->name, sizeof(slot->name), "%s",
+		 ev->name ? ev->name : "");
+	snprintf(slot->action, sizeof(slot->action), "%s",
+		 ev->action ? ev->action : "");
 }
 
 static PyObject *logger(void)
@@ -97,10 +104,32 @@ static void log_one(PyObject *log, const char *env_id, const struct event *ev)
 			 gw_policy_name(ev->policy),
 			 ev->field[0] ? ev->field : "?", ev->detail);
 	else
-		snprintf(text + n, sizeof(text) - n, ": %s%s%s%s",
-			 ev->kind == GW_EVENT_VIOLATION ? "sandbox: " : "",
-			 ev->field, ev->field[0] ? ": " : "", ev->detail);
+		snprintf(text + n, sizeof(text) - n, ": %s%s%s%s%s",
+			 ev->kind == GW_EVENT_VIOLATION ? "sandbox refused "
+			 : ev->kind == GW_EVENT_LIMIT	? "limit "
+							: "",
+			 ev->name, ev->field, ev->field[0] ? ": " : " ",
+			 ev->detail);
 	Py_XDECREF(PyObject_CallMethod(log, "log", "is", level, text));
+}
+
+/* Keep a sandbox event where env.sandbox_events() finds it. */
+static void keep_sandbox_event(struct gwpy_env *self, const struct event *ev)
+{
+	bool limit = ev->kind == GW_EVENT_LIMIT;
+	PyObject *d;
+
+	if (!self->sandbox_events)
+		self->sandbox_events = PyList_New(0);
+	if (!self->sandbox_events)
+		return;
+	d = Py_BuildValue("{s:s, s:L, s:s, s:s, s:s}", "kind",
+			  limit ? "limit" : "sandbox", "step",
+			  (long long)ev->step, limit ? "limit" : "syscall",
+			  ev->name, "action", ev->action, "detail", ev->detail);
+	if (d)
+		PyList_Append(self->sandbox_events, d);
+	Py_XDECREF(d);
 }
 
 /* Hand queued events to logging; keeps any exception already set. */
@@ -112,8 +141,15 @@ static void flush_events(struct gwpy_env *self)
 		return;
 	PyErr_Fetch(&type, &value, &tb);
 	log = logger();
-	for (size_t i = 0; log && i < self->q.len; i++)
-		log_one(log, self->env_id, &self->q.v[i]);
+	for (size_t i = 0; i < self->q.len; i++) {
+		const struct event *ev = &self->q.v[i];
+
+		if (ev->kind == GW_EVENT_VIOLATION ||
+		    ev->kind == GW_EVENT_LIMIT)
+			keep_sandbox_event(self, ev);
+		if (log)
+			log_one(log, self->env_id, ev);
+	}
 	if (log && self->q.dropped)
 		Py_XDECREF(PyObject_CallMethod(
 			log, "warning", "ssn", "%s: %d more events not shown",
@@ -325,6 +361,7 @@ static void env_dealloc(PyObject *op)
 	env_release(self);
 	gw_manifest_free(self->m);
 	free(self->q.v);
+	Py_CLEAR(self->sandbox_events);
 	Py_TYPE(op)->tp_free(op);
 }
 
@@ -509,6 +546,27 @@ static PyObject *env_layers(PyObject *op, void *closure)
 	return PyUnicode_FromString(gw_env_layers(self->e));
 }
 
+static PyObject *env_missing_layers(PyObject *op, void *closure)
+{
+	struct gwpy_env *self = (struct gwpy_env *)op;
+
+	(void)closure;
+	if (!self->e)
+		Py_RETURN_NONE;
+	return PyUnicode_FromString(gw_env_missing_layers(self->e));
+}
+
+static PyObject *env_sandbox_events(PyObject *op, void *closure)
+{
+	struct gwpy_env *self = (struct gwpy_env *)op;
+
+	(void)closure;
+	if (!self->sandbox_events)
+		return PyList_New(0);
+	return PyList_GetSlice(self->sandbox_events, 0,
+			       PyList_GET_SIZE(self->sandbox_events));
+}
+
 static PyObject *env_worker_pid(PyObject *op, void *closure)
 {
 	struct gwpy_env *self = (struct gwpy_env *)op;
@@ -577,6 +635,11 @@ static PyGetSetDef env_getset[] = {
 	{ "closed", env_closed, NULL, "whether the worker is gone", NULL },
 	{ "layers", env_layers, NULL,
 	  "sandbox layers enforced, comma-separated", NULL },
+	{ "missing_layers", env_missing_layers, NULL,
+	  "layers this host could not provide, NAME:WHY comma-separated",
+	  NULL },
+	{ "sandbox_events", env_sandbox_events, NULL,
+	  "forbidden calls and limits reported so far, as dicts", NULL },
 	{ "worker_pid", env_worker_pid, NULL, "the worker's pid or -1", NULL },
 	{ "max_episode_steps", env_max_steps, NULL,
 	  "the manifest's step limit or None", NULL },

@@ -166,6 +166,7 @@ extern const struct gw_cmd gw_cmd_manifest;
 extern const struct gw_cmd gw_cmd_records;
 extern const struct gw_cmd gw_cmd_revoke;
 extern const struct gw_cmd gw_cmd_run;
+extern const struct gw_cmd gw_cmd_sandbox;
 extern const struct gw_cmd gw_cmd_version;
 extern const struct gw_cmd gw_cmd_vet;
 

@@ -271,6 +271,16 @@ static json_t *summary_json(const unsigned count[3])
 	return o;
 }
 
+/* Every layer name the launcher can report (src/jail/launcher.h). */
+static json_t *launcher_layers_json(void)
+{
+	json_t *a = json_array();
+
+	for (unsigned l = 0; a && l < GW_JAIL_LAYER_COUNT; l++)
+		json_array_append_new(a, json_string(gw_jail_layer_name(l)));
+	return a;
+}
+
 static int print_json(const struct gw_cli *cli, const struct gw_host_probe *p,
 		      const struct gw_layer_report *layers,
 		      const unsigned count[3])
@@ -288,7 +298,7 @@ static int print_json(const struct gw_cli *cli, const struct gw_host_probe *p,
 	set(&doc, "host", host_json(p));
 	set(&doc, "layers", a);
 	set(&doc, "summary", summary_json(count));
-	set(&doc, "launcher_applies", json_string(GW_JAIL_LAYERS));
+	set(&doc, "launcher_applies", launcher_layers_json());
 	set(&doc, "probe_error",
 	    p->incomplete ? result_json(p->incomplete) : json_null());
 	return gw_cli_print_json(cli, doc);
@@ -431,11 +441,9 @@ static int print_text(const struct gw_cli *cli, const struct gw_host_probe *p,
 		"\n%d layers: %u available, %u partial, %u unavailable\n",
 		GW_LAYER_COUNT, count[GW_LAYER_AVAILABLE],
 		count[GW_LAYER_PARTIAL], count[GW_LAYER_UNAVAILABLE]);
-	/* What the host allows is not what this release applies yet. */
 	fprintf(cli->out,
-		"this release's launcher applies only: %s "
-		"(see docs/KNOWN_LIMITATIONS.md)\n",
-		GW_JAIL_LAYERS);
+		"the launcher applies every layer this host allows, and "
+		"`gymwarden run` reports which stood for a worker\n");
 	return ferror(cli->out) ? -EIO : 0;
 }
 

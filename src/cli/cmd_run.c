@@ -71,30 +71,33 @@ struct run {
 	size_t n_violations;
 	json_t *notices;
 	uint64_t faults[GW_FAULT_COUNT];
-	char layers[128];
-	bool error; /* one of our own errors: exit 2 */
+	char layers[512];
+	char missing[1024]; /* "NAME:WHY,..." */
+	bool error;	    /* one of our own errors: exit 2 */
 	json_t *error_json;
 };
 
-static void add_violation(struct run *run, const char *kind, int64_t step,
-			  const char *field, const char *detail,
-			  const char *policy)
+/* One violation; returns its object (owned by the list) or NULL. */
+static json_t *add_violation(struct run *run, const char *kind, int64_t step,
+			     const char *field, const char *detail,
+			     const char *policy)
 {
+	json_t *v;
+
 	run->n_violations++;
 	if (json_array_size(run->violations) >= RUN_MAX_VIOLATIONS)
-		return;
-	json_array_append_new(
-		run->violations,
-		json_pack("{s:s, s:I, s:I, s:s, s:s, s:o}", "kind", kind,
-			  "episode", (json_int_t)run->episode, "step",
-			  (json_int_t)step, "field", field, "detail", detail,
-			  "policy",
-			  policy ? json_string(policy) : json_null()));
+		return NULL;
+	v = json_pack("{s:s, s:I, s:I, s:s, s:s, s:o}", "kind", kind, "episode",
+		      (json_int_t)run->episode, "step", (json_int_t)step,
+		      "field", field, "detail", detail, "policy",
+		      policy ? json_string(policy) : json_null());
+	return json_array_append_new(run->violations, v) == 0 ? v : NULL;
 }
 
 static void on_event(void *arg, const struct gw_event *ev)
 {
 	struct run *run = arg;
+	json_t *v;
 
 	switch (ev->kind) {
 	case GW_EVENT_FAULT:
@@ -103,8 +106,15 @@ static void on_event(void *arg, const struct gw_event *ev)
 			      gw_policy_name(ev->policy));
 		break;
 	case GW_EVENT_VIOLATION:
-		add_violation(run, "sandbox", ev->step, ev->field, ev->detail,
-			      NULL);
+		v = add_violation(run, "sandbox", ev->step, ev->field,
+				  ev->detail, NULL);
+		json_object_set_new(v, "syscall", json_string(ev->name));
+		json_object_set_new(v, "action", json_string(ev->action));
+		break;
+	case GW_EVENT_LIMIT:
+		v = add_violation(run, "limit", ev->step, ev->field, ev->detail,
+				  NULL);
+		json_object_set_new(v, "limit", json_string(ev->name));
 		break;
 	case GW_EVENT_NOTICE:
 		json_array_append_new(run->notices,
@@ -131,7 +141,14 @@ static void record_error(struct run *run, struct gw_env *e,
 	case GW_ERR_REWARD:
 	case GW_ERR_FLAGS:
 	case GW_ERR_INFO:
-	case GW_ERR_ACTION: return; /* its fault was listed when it was found */
+	case GW_ERR_ACTION:
+	case GW_ERR_LIMIT: return; /* listed as an event when it was found */
+	case GW_ERR_SANDBOX:
+		/* A forbidden call names itself and was listed as an event; a
+		 * sandbox that could not be built is an error of the run. */
+		if (err->field[0])
+			return;
+		break;
 	case GW_ERR_CRASHED:
 		kind = e && gw_env_alive(e) ? "raised" : "crashed";
 		break;
@@ -227,6 +244,8 @@ static void run_env(struct run *run, const struct gw_manifest *m)
 		return;
 	}
 	snprintf(run->layers, sizeof(run->layers), "%s", gw_env_layers(e));
+	snprintf(run->missing, sizeof(run->missing), "%s",
+		 gw_env_missing_layers(e));
 	if (run_episodes(run, e) < 0) {
 		gw_error_set(&err, -ENOMEM, "out of memory");
 		record_error(run, e, &err);
@@ -266,6 +285,25 @@ static json_t *layers_json(const char *list)
 	return a;
 }
 
+/* [{"layer": "cgroup-limits", "why": "not-delegated"}, ...] */
+static json_t *missing_json(const char *list)
+{
+	json_t *a = json_array();
+
+	for (const char *p = list; a && *p;) {
+		size_t n = strcspn(p, ",");
+		const char *colon = memchr(p, ':', n);
+		size_t name = colon ? (size_t)(colon - p) : n;
+
+		json_array_append_new(a, json_pack("{s:s%, s:s%}", "layer", p,
+						   name, "why",
+						   colon ? colon + 1 : "",
+						   colon ? n - name - 1 : 0));
+		p += n + (p[n] == ',');
+	}
+	return a;
+}
+
 static json_t *run_json(const struct run *run, const char *path)
 {
 	json_t *eps = json_array(), *faults = json_object();
@@ -287,13 +325,14 @@ static json_t *run_json(const struct run *run, const char *path)
 				    json_integer((json_int_t)run->faults[f]));
 	return json_pack(
 		"{s:i, s:s, s:s, s:s, s:I, s:o, s:I, s:f, s:o, "
-		"s:O, s:I, s:O, s:o, s:o}",
+		"s:O, s:I, s:O, s:o, s:o, s:o}",
 		"version", GW_JSON_VERSION, "kind", "run", "manifest", path,
 		"env", run->cfg->env, "seed", (json_int_t)run->cfg->seed,
 		"episodes", eps, "steps", (json_int_t)steps, "mean_return",
 		mean, "faults", faults, "violations", run->violations,
 		"violation_count", (json_int_t)run->n_violations, "notices",
-		run->notices, "layers", layers_json(run->layers), "error",
+		run->notices, "layers", layers_json(run->layers),
+		"missing_layers", missing_json(run->missing), "error",
 		run->error_json ? json_incref(run->error_json) : json_null());
 }
 
@@ -350,6 +389,8 @@ static void print_text(const struct run *run, const char *path)
 	fprintf(out, "  total: %llu steps, mean return %.4f\n",
 		(unsigned long long)steps, mean);
 	fprintf(out, "  layers: %s\n", run->layers[0] ? run->layers : "none");
+	if (run->missing[0])
+		fprintf(out, "  not enforced on this host: %s\n", run->missing);
 	fprintf(out, "  faults:");
 	for (unsigned f = 0; f < GW_FAULT_COUNT; f++) {
 		if (!run->faults[f])

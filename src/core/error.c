@@ -29,6 +29,7 @@ const char *gw_error_kind_name(enum gw_error_kind kind)
 		[GW_ERR_CRASHED] = "EnvCrashed",
 		[GW_ERR_TIMEOUT] = "EnvTimeout",
 		[GW_ERR_SANDBOX] = "SandboxViolation",
+		[GW_ERR_LIMIT] = "ResourceLimitExceeded",
 	};
 
 	if ((unsigned)kind >= sizeof(names) / sizeof(names[0]))

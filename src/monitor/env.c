@@ -17,13 +17,6 @@
 
 static _Atomic uint64_t next_instance = 1;
 
-/*
- * Layers a manifest may require that this launcher enforces, by
- * gw_require_layer. None yet: namespaces, seccomp, Landlock and limits
- * come with the sandbox (docs/jail.md).
- */
-static const uint32_t enforced_require_mask = 0;
-
 static int refuse_open(struct gw_error *err, int code, enum gw_error_kind kind,
 		       const char *id, const char *fmt, const char *arg)
 {
@@ -35,11 +28,7 @@ static int refuse_open(struct gw_error *err, int code, enum gw_error_kind kind,
 /* What can be refused before anything is started. */
 static int check_env(const struct gw_manifest_env *me, struct gw_error *err)
 {
-	uint32_t missing = gw_manifest_env_sandbox(me)->require_mask &
-			   ~enforced_require_mask;
 	const char *id = gw_manifest_env_id(me);
-	char names[256] = "";
-	size_t len = 0;
 
 	if (!gw_manifest_env_action_space(me) ||
 	    !gw_manifest_env_observation_space(me))
@@ -48,17 +37,6 @@ static int check_env(const struct gw_manifest_env *me, struct gw_error *err)
 				   "(adopt_declared_spaces alone) is not "
 				   "supported yet: pin both spaces",
 				   id);
-	for (unsigned l = 0; l < GW_REQUIRE_COUNT && missing; l++)
-		if (missing & (1u << l) && len < sizeof(names))
-			len += (size_t)snprintf(
-				names + len, sizeof(names) - len, "%s%s",
-				len ? ", " : "", gw_require_layer_name(l));
-	if (missing)
-		return refuse_open(err, -EPERM, GW_ERR_SANDBOX, id,
-				   "the manifest requires sandbox layers this "
-				   "launcher does not enforce yet: %s (it "
-				   "enforces " GW_JAIL_LAYERS ")",
-				   names);
 	return 0;
 }
 
@@ -80,6 +58,7 @@ static int alloc_env(const struct gw_manifest *m,
 	e->pid = -1;
 	e->pidfd = -1;
 	e->sock = -1;
+	e->jail.fd = -1;
 	e->at_step = -1;
 	gw_logpipe_init(&e->out, "stdout", -1);
 	gw_logpipe_init(&e->err, "stderr", -1);
@@ -319,7 +298,12 @@ uint64_t gw_env_fault_count(const struct gw_env *e, enum gw_fault fault)
 
 const char *gw_env_layers(const struct gw_env *e)
 {
-	return e->layers;
+	return e->jail.layers;
+}
+
+const char *gw_env_missing_layers(const struct gw_env *e)
+{
+	return e->jail.missing;
 }
 
 const struct gw_manifest_env *gw_env_manifest_env(const struct gw_env *e)

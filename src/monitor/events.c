@@ -27,6 +27,8 @@ void gw_env_emit(struct gw_env *e, enum gw_event_kind kind, const char *field,
 		.step = e->at_step,
 		.field = field ? field : "",
 		.detail = detail ? detail : "",
+		.name = "",
+		.action = "",
 	};
 
 	if (e->on_event)
@@ -68,6 +70,8 @@ static void announce(struct gw_env *e, enum gw_fault fault,
 		.policy = policy,
 		.field = field ? field : "",
 		.detail = detail ? detail : "",
+		.name = "",
+		.action = "",
 	};
 	bool repaired = policy == GW_POLICY_CLIP || policy == GW_POLICY_CAST;
 
@@ -122,19 +126,38 @@ int gw_env_fail(struct gw_env *e, struct gw_error *err, int code,
 int gw_env_die(struct gw_env *e, struct gw_error *err, int code,
 	       enum gw_error_kind kind, bool kill, const char *cause)
 {
-	char how[128], tail[512];
+	char how[128], tail[512], reason[768];
+	const char *field = "";
 
 	gw_worker_reap(e, kill ? 0 : GW_MONITOR_CLOSE_GRACE_NS);
 	gw_worker_describe_exit(&e->exit, how, sizeof(how));
+	/* The launcher knows better than the channel why the worker went. */
+	if (e->jail.kill_violation[0] && kind != GW_ERR_TIMEOUT) {
+		snprintf(reason, sizeof(reason),
+			 "the sandbox ended the worker for a forbidden system "
+			 "call: %s",
+			 e->jail.kill_violation);
+		cause = reason;
+		kind = GW_ERR_SANDBOX;
+		field = e->jail.kill_syscall;
+	} else if (e->jail.limit[0] && kind != GW_ERR_TIMEOUT) {
+		snprintf(reason, sizeof(reason),
+			 "the worker hit its %s limit%s%s", e->jail.limit,
+			 e->jail.limit_detail[0] ? ": " : "",
+			 e->jail.limit_detail);
+		cause = reason;
+		kind = GW_ERR_LIMIT;
+		field = e->jail.limit;
+	}
 	gw_logpipe_tail(&e->err, DIE_TAIL_LINES, " | ", tail, sizeof(tail));
 
-	snprintf(e->dead_msg, sizeof(e->dead_msg), "%s; worker %s%s%s", cause,
-		 how, tail[0] ? "; stderr: " : "", tail);
+	snprintf(e->dead_msg, sizeof(e->dead_msg), "%.600s; worker %s%s%.260s",
+		 cause, how, tail[0] ? "; stderr: " : "", tail);
 	e->dead_kind = kind;
 	e->state = GW_ENV_DEAD;
 	gw_log(GW_LOG_ERROR, "%s %s#%llu: %s", op_name(e), e->id,
 	       (unsigned long long)e->instance, e->dead_msg);
-	return gw_env_fail(e, err, code, kind, "", "%s", e->dead_msg);
+	return gw_env_fail(e, err, code, kind, field, "%s", e->dead_msg);
 }
 
 static const char *phase_name(enum gw_wire_phase phase)

@@ -272,11 +272,12 @@ static int wait_frame(struct gw_env *e, uint64_t deadline,
 	int r;
 
 	for (;;) {
-		struct pollfd pfd[4] = {
+		struct pollfd pfd[5] = {
 			{ .fd = e->sock, .events = POLLIN },
 			{ .fd = e->out.fd, .events = POLLIN },
 			{ .fd = e->err.fd, .events = POLLIN },
 			{ .fd = e->pidfd, .events = POLLIN },
+			{ .fd = e->jail.fd, .events = POLLIN },
 		};
 		uint64_t now = gw_shm_now_ns();
 
@@ -299,13 +300,15 @@ static int wait_frame(struct gw_env *e, uint64_t deadline,
 			return gw_env_die(e, err, -ETIMEDOUT, GW_ERR_TIMEOUT,
 					  true,
 					  "no SPEC before the reset timeout");
-		if (poll(pfd, 4, wait_ms(deadline - now)) < 0 && errno != EINTR)
+		if (poll(pfd, 5, wait_ms(deadline - now)) < 0 && errno != EINTR)
 			return gw_env_fail(e, err, -errno, GW_ERR_SYSTEM, "",
 					   "poll: %s", strerror(errno));
 		if (pfd[1].revents)
 			gw_logpipe_drain(&e->out, e);
 		if (pfd[2].revents)
 			gw_logpipe_drain(&e->err, e);
+		if (pfd[4].revents)
+			gw_jail_status_drain(e);
 	}
 }
 

@@ -16,6 +16,7 @@
 #include <sys/types.h>
 
 #include "gymwarden.h"
+#include "jail/launcher.h"
 #include "monitor/monitor.h"
 #include "space/ops.h"
 #include "wire/frame.h"
@@ -87,6 +88,71 @@ void gw_logpipe_close(struct gw_logpipe *lp, struct gw_env *e);
 size_t gw_logpipe_tail(const struct gw_logpipe *lp, size_t n, const char *sep,
 		       char *buf, size_t cap);
 
+/* ---- the launcher's status pipe (src/jail/launcher.h) ---- */
+
+#define GW_JAIL_CGROUPS_MAX 4u
+
+/* What the launcher has said about this worker's sandbox. */
+struct gw_jail_status {
+	int fd; /* read end, non-blocking after `ready`; -1 at EOF */
+	char partial[GW_JAIL_STATUS_MAX_BYTES];
+	size_t len;  /* bytes of the line being read */
+	bool ready;  /* the worker's exec happened */
+	bool failed; /* a `fail` line came */
+	char fail_stage[32];
+	int fail_errno;
+	char layers[512];   /* "user,pid,..." */
+	char missing[1024]; /* "NAME:WHY,..." */
+	char cgroups[GW_JAIL_CGROUPS_MAX][256];
+	size_t n_cgroups;
+	uint64_t violations; /* `violation` lines seen */
+	char kill_violation[GW_JAIL_STATUS_MAX_BYTES]; /* the fatal one */
+	char kill_syscall[64];
+	char limit[32]; /* the limit that ended the worker */
+	char limit_detail[256];
+};
+
+/* One parsed status line. Pointers are into the caller's buffer. */
+struct gw_jail_line {
+	enum {
+		GW_JAIL_LINE_UNKNOWN,
+		GW_JAIL_LINE_LAYERS,
+		GW_JAIL_LINE_MISSING,
+		GW_JAIL_LINE_CGROUP,
+		GW_JAIL_LINE_READY,
+		GW_JAIL_LINE_FAIL,
+		GW_JAIL_LINE_VIOLATION,
+		GW_JAIL_LINE_LIMIT,
+		GW_JAIL_LINE_END,
+	} kind;
+	const char *word;   /* layers/missing/cgroup text, fail stage, syscall,
+			       limit, "exit" or "signal" */
+	const char *action; /* violation: "errno" or "kill" */
+	const char *detail; /* violation and limit; may be "" */
+	long number;	    /* fail errno, violation nr, end status */
+};
+
+/*
+ * Split one status line (without its newline; modified in place) into
+ * *out. Pure; returns 0, or -EPROTO for a line that does not parse (it
+ * is then GW_JAIL_LINE_UNKNOWN).
+ */
+int gw_jail_line_parse(char *line, struct gw_jail_line *out);
+
+/*
+ * Read what the status pipe holds now without blocking and act on each
+ * complete line: layers and missing are kept, violations and limits
+ * become events of e. Returns 1 at end of file, 0 otherwise.
+ */
+int gw_jail_status_drain(struct gw_env *e);
+
+/*
+ * A limit the monitor itself enforced (the lifetime, which it watches
+ * as well as the launcher): kept and passed on as a GW_EVENT_LIMIT like
+ * one the launcher reported.
+ */
+void gw_jail_limit(struct gw_env *e, const char *which, const char *detail);
+
 /* ---- the worker process ---- */
 
 enum gw_env_state {
@@ -121,7 +187,7 @@ struct gw_env {
 	struct gw_logpipe out, err;
 	struct gw_worker_exit exit;
 	uint64_t born_ns;
-	char layers[128];
+	struct gw_jail_status jail;
 
 	/* The conversation. */
 	struct gw_shm *shm;

@@ -19,6 +19,8 @@
 
 /* Without a pidfd (an old kernel), how often to look for the exit. */
 #define POLL_EXIT_NS (1000u * 1000)
+/* How long a killed sandbox's cgroups may stay busy. */
+#define CGROUP_RMDIR_WAIT_NS (500u * 1000 * 1000)
 
 /* Whether the worker has exited (it is not reaped here). */
 static bool exited(const struct gw_env *e)
@@ -90,6 +92,28 @@ static void close_fd(int *fd)
 	*fd = -1;
 }
 
+/*
+ * Remove the cgroups the launcher reported, if it could not: after a
+ * SIGKILL the sandbox's last processes may still be leaving them, so
+ * retry EBUSY for a bounded while.
+ */
+static void remove_cgroups(struct gw_env *e)
+{
+	uint64_t deadline = gw_shm_now_ns() + CGROUP_RMDIR_WAIT_NS;
+	struct timespec ts = { 0, POLL_EXIT_NS };
+
+	for (size_t i = 0; i < e->jail.n_cgroups; i++) {
+		const char *dir = e->jail.cgroups[i];
+
+		if (dir[0] != '/' || !strstr(dir, "/gymwarden-"))
+			continue;
+		while (rmdir(dir) != 0 && errno == EBUSY &&
+		       gw_shm_now_ns() < deadline)
+			nanosleep(&ts, NULL);
+	}
+	e->jail.n_cgroups = 0;
+}
+
 void gw_worker_reap(struct gw_env *e, uint64_t grace_ns)
 {
 	if (e->pid > 0) {
@@ -104,6 +128,12 @@ void gw_worker_reap(struct gw_env *e, uint64_t grace_ns)
 		collect(e);
 	}
 
+	/* The launcher is gone: what it said last says why the worker
+	 * ended, and a cgroup it could not remove is ours to remove. */
+	if (e->jail.fd >= 0)
+		gw_jail_status_drain(e);
+	remove_cgroups(e);
+
 	/* What it wrote last is what a crash message quotes. */
 	if (e->out.fd >= 0 && gw_logpipe_drain(&e->out, e) == 0)
 		gw_logpipe_close(&e->out, e);
@@ -111,6 +141,7 @@ void gw_worker_reap(struct gw_env *e, uint64_t grace_ns)
 		gw_logpipe_close(&e->err, e);
 	close_fd(&e->pidfd);
 	close_fd(&e->sock);
+	close_fd(&e->jail.fd);
 }
 
 void gw_worker_describe_exit(const struct gw_worker_exit *x, char *buf,

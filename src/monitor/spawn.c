@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "core/error.h"
+#include "core/log.h"
 #include "jail/launcher.h"
 #include "monitor/monitor_config.h"
 #include "monitor/monitor_priv.h"
@@ -38,6 +39,15 @@ struct spawn_paths {
 	const char *jail;
 	char worker[PATH_MAX];
 	char package[PATH_MAX];
+	char exec[PATH_MAX];   /* the interpreter's real path */
+	char prefix[PATH_MAX]; /* the folder above its bin/ */
+};
+
+/* The launcher's numeric arguments, as text. */
+struct spawn_numbers {
+	char parent[24], memory[24], processes[24], cpu[24], fsize[24];
+	char nofile[24], tmp[24], lifetime[24];
+	char require[256];
 };
 
 static const char *pick_path(const char *given, const char *var,
@@ -51,11 +61,24 @@ static const char *pick_path(const char *given, const char *var,
 	return s && s[0] ? s : builtin;
 }
 
+/* Strip the last n components of path, in place. */
+static void up(char *path, int n)
+{
+	for (int i = 0; i < n; i++) {
+		char *slash = strrchr(path, '/');
+
+		if (slash && slash != path)
+			*slash = '\0';
+		else if (slash)
+			slash[1] = '\0';
+	}
+}
+
 static int find_paths(struct gw_env *e, const struct gw_env_config *cfg,
 		      struct spawn_paths *p, struct gw_error *err)
 {
+	const char *interp = gw_manifest_env_interpreter(e->me);
 	const char *worker;
-	char *slash;
 
 	p->jail = pick_path(cfg ? cfg->jail_path : NULL, "GYMWARDEN_JAIL",
 			    GW_JAIL_INSTALL_PATH);
@@ -66,35 +89,112 @@ static int find_paths(struct gw_env *e, const struct gw_env_config *cfg,
 				   "worker script %s: %s (set "
 				   "GYMWARDEN_WORKER)",
 				   worker, strerror(errno));
+	if (!realpath(interp, p->exec))
+		return gw_env_fail(e, err, -errno, GW_ERR_MANIFEST, "",
+				   "interpreter %s: %s", interp,
+				   strerror(errno));
 
 	/* <package dir>/gymwarden/worker.py: the folder that holds it. */
 	memcpy(p->package, p->worker, sizeof(p->package));
-	for (int i = 0; i < 2; i++) {
-		slash = strrchr(p->package, '/');
-		if (slash && slash != p->package)
-			*slash = '\0';
-	}
+	up(p->package, 2);
+	/* <prefix>/bin/python3.11: the sandbox sees all of <prefix>. */
+	memcpy(p->prefix, p->exec, sizeof(p->prefix));
+	up(p->prefix, 2);
+	if (strcmp(p->prefix, "/") == 0)
+		return gw_env_fail(e, err, -EINVAL, GW_ERR_MANIFEST, "",
+				   "interpreter %s lives directly under /: "
+				   "its prefix would be the whole file "
+				   "system, which the sandbox will not bind",
+				   p->exec);
 	return 0;
 }
 
-/* launcher --parent PID --layers L -- python -I -S worker ARGS; malloc'd. */
+/* "net,seccomp": the manifest's sandbox.require, by launcher name. */
+static void require_list(uint32_t mask, char *buf, size_t cap)
+{
+	size_t len = 0;
+
+	buf[0] = '\0';
+	for (unsigned l = 0; l < GW_REQUIRE_COUNT; l++)
+		if (mask & (1u << l) && len < cap)
+			len += (size_t)snprintf(buf + len, cap - len, "%s%s",
+						len ? "," : "",
+						gw_require_layer_name(l));
+}
+
+static void numbers(const struct gw_env *e, struct spawn_numbers *n)
+{
+	const struct gw_sandbox_limits *sb = gw_manifest_env_sandbox(e->me);
+
+#define NUM(field, value)                                                      \
+	snprintf(n->field, sizeof(n->field), "%llu",                           \
+		 (unsigned long long)(value))
+	NUM(parent, (unsigned long long)getpid());
+	NUM(memory, sb->memory_bytes);
+	NUM(processes, sb->processes);
+	/* setrlimit counts whole seconds: round up. */
+	NUM(cpu, (sb->cpu_time_ns + 999999999u) / 1000000000u);
+	NUM(fsize, sb->file_size_bytes);
+	NUM(nofile, sb->open_files);
+	NUM(tmp, sb->tmp_size_bytes);
+	NUM(lifetime, (sb->lifetime_ns + 999999u) / 1000000u);
+#undef NUM
+	require_list(sb->require_mask, n->require, sizeof(n->require));
+}
+
+/*
+ * launcher --parent PID [limits] --ro DIR... --exec FILE --
+ * python -I -S -B worker ARGS; malloc'd.
+ */
 static char **build_argv(const struct gw_env *e, const struct spawn_paths *p,
-			 char *parent)
+			 const struct spawn_numbers *n)
 {
 	size_t n_deps = 0, i = 0;
 	const char *const *deps =
 		gw_manifest_env_dependency_paths(e->me, &n_deps);
-	const char **argv = calloc(20 + 2 * n_deps, sizeof(*argv));
+	const char **argv = calloc(48 + 4 * n_deps, sizeof(*argv));
+	const struct gw_sandbox_limits *sb = gw_manifest_env_sandbox(e->me);
 
 	if (!argv)
 		return NULL;
 	argv[i++] = p->jail;
 	argv[i++] = "--parent";
-	argv[i++] = parent;
-	argv[i++] = "--layers";
-	argv[i++] = GW_JAIL_LAYERS;
+	argv[i++] = n->parent;
+	if (n->require[0]) {
+		argv[i++] = "--require";
+		argv[i++] = n->require;
+	}
+	argv[i++] = "--memory";
+	argv[i++] = n->memory;
+	argv[i++] = "--processes";
+	argv[i++] = n->processes;
+	argv[i++] = "--cpu-time";
+	argv[i++] = n->cpu;
+	argv[i++] = "--file-size";
+	argv[i++] = n->fsize;
+	argv[i++] = "--open-files";
+	argv[i++] = n->nofile;
+	argv[i++] = "--tmp-size";
+	argv[i++] = n->tmp;
+	argv[i++] = "--lifetime";
+	argv[i++] = n->lifetime;
+	argv[i++] = "--on-violation";
+	argv[i++] =
+		sb->on_violation == GW_ON_VIOLATION_ERRNO ? "errno" : "kill";
+	argv[i++] = "--ro";
+	argv[i++] = p->prefix;
+	argv[i++] = "--ro";
+	argv[i++] = p->package;
+	argv[i++] = "--ro";
+	argv[i++] = gw_manifest_env_source(e->me);
+	for (size_t d = 0; d < n_deps; d++) {
+		argv[i++] = "--ro";
+		argv[i++] = deps[d];
+	}
+	argv[i++] = "--exec";
+	argv[i++] = p->exec;
 	argv[i++] = "--";
-	argv[i++] = gw_manifest_env_interpreter(e->me);
+	argv[i++] = p->exec;
 	argv[i++] = "-I";
 	argv[i++] = "-S";
 	/* -I ignores PYTHONDONTWRITEBYTECODE: without -B the env's imports
@@ -166,7 +266,7 @@ static int make_fds(struct spawn_fds *f)
 	if (r == 0)
 		r = make_pipe(&f->err, &f->c_err, true);
 	if (r == 0)
-		r = make_pipe(&f->status, &f->c_status, false);
+		r = make_pipe(&f->status, &f->c_status, true);
 	return r;
 }
 
@@ -215,12 +315,12 @@ static int spawn(struct gw_env *e, const struct spawn_paths *p,
 	static char *const no_env[] = { NULL };
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t attr;
-	char parent[24];
+	struct spawn_numbers n;
 	char **argv;
 	int r;
 
-	snprintf(parent, sizeof(parent), "%d", (int)getpid());
-	argv = build_argv(e, p, parent);
+	numbers(e, &n);
+	argv = build_argv(e, p, &n);
 	if (!argv)
 		return gw_env_fail(e, err, -ENOMEM, GW_ERR_SYSTEM, "",
 				   "out of memory");
@@ -246,71 +346,96 @@ static int spawn(struct gw_env *e, const struct spawn_paths *p,
 	return r;
 }
 
-/* Read the status pipe to its end (the exec closes it) or the deadline. */
-static int read_status(int fd, char *buf, size_t cap, uint64_t deadline)
+/* Read the status pipe up to `ready`, a `fail`, its end or the deadline. */
+static int read_status(struct gw_env *e, uint64_t deadline)
 {
-	size_t len = 0;
+	struct gw_jail_status *js = &e->jail;
 
 	for (;;) {
 		uint64_t now = gw_shm_now_ns();
-		struct pollfd pfd = { .fd = fd, .events = POLLIN };
-		ssize_t n;
+		struct pollfd pfd = { .fd = js->fd, .events = POLLIN };
 
+		if (gw_jail_status_drain(e) || js->ready || js->failed)
+			return 0;
 		if (now >= deadline)
 			return -ETIMEDOUT;
 		if (poll(&pfd, 1, (int)((deadline - now) / 1000000 + 1)) < 0 &&
 		    errno != EINTR)
 			return -errno;
-		if (!pfd.revents)
-			continue;
-		n = read(fd, buf + len, cap - 1 - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		len += (size_t)n;
-		buf[len] = '\0';
-		if (n == 0 || len == cap - 1)
-			return 0;
+	}
+}
+
+/* "net (no-userns), seccomp (unsupported)" from "net:no-userns,...". */
+static void missing_text(const char *missing, char *buf, size_t cap)
+{
+	size_t len = 0;
+
+	buf[0] = '\0';
+	while (*missing && len < cap) {
+		size_t n = strcspn(missing, ",");
+		const char *colon = memchr(missing, ':', n);
+		int name = colon ? (int)(colon - missing) : (int)n;
+
+		len += (size_t)snprintf(buf + len, cap - len, "%s%.*s",
+					len ? ", " : "", name, missing);
+		if (colon && len < cap)
+			len += (size_t)snprintf(buf + len, cap - len, " (%.*s)",
+						(int)(n - (size_t)name - 1),
+						colon + 1);
+		missing += n + (missing[n] == ',');
 	}
 }
 
 /* What the launcher's status says: 0 and the layers, or why it failed. */
-static int judge_status(struct gw_env *e, const char *status,
-			struct gw_error *err)
+static int judge_status(struct gw_env *e, struct gw_error *err)
 {
-	const char *fail = strstr(status, "fail ");
-	const char *layers = strstr(status, "layers ");
-	char stage[32] = "";
-	int code = 0;
+	const struct gw_jail_status *js = &e->jail;
+	char cause[768], names[1024];
 
-	if (fail && sscanf(fail, "fail %31s %d", stage, &code) >= 1) {
+	if (js->failed) {
+		const char *stage = js->fail_stage;
 		bool exec = strcmp(stage,
 				   gw_jail_stage_name(GW_JAIL_STAGE_EXEC)) == 0;
-		char cause[160];
+		bool require =
+			strcmp(stage,
+			       gw_jail_stage_name(GW_JAIL_STAGE_REQUIRE)) == 0;
 
+		missing_text(js->missing, names, sizeof(names));
 		if (exec)
 			snprintf(cause, sizeof(cause),
 				 "the worker's interpreter cannot be run: %s",
-				 strerror(code));
+				 strerror(js->fail_errno));
+		else if (require)
+			snprintf(cause, sizeof(cause),
+				 "the manifest requires sandbox layers this "
+				 "host does not provide: %.600s",
+				 names[0] ? names
+					  : "(the launcher did not "
+					    "say which)");
 		else
 			snprintf(cause, sizeof(cause),
 				 "the sandbox launcher failed its %s stage: %s",
-				 stage, strerror(code));
-		return gw_env_die(e, err, -ECHILD,
+				 stage, strerror(js->fail_errno));
+		return gw_env_die(e, err, require ? -EPERM : -ECHILD,
 				  exec ? GW_ERR_MANIFEST : GW_ERR_SANDBOX,
 				  false, cause);
 	}
-	if (!layers || sscanf(layers, "layers %127[a-z,-]", e->layers) != 1)
+	if (!js->ready || !js->layers[0])
 		return gw_env_die(e, err, -EPROTO, GW_ERR_SANDBOX, true,
 				  "the launcher did not report its layers "
 				  "(is GYMWARDEN_JAIL a gymwarden-jail?)");
+	if (js->missing[0]) {
+		missing_text(js->missing, names, sizeof(names));
+		gw_log(GW_LOG_WARN,
+		       "%s#%llu: sandbox layers not enforced on "
+		       "this host: %s",
+		       e->id, (unsigned long long)e->instance, names);
+	}
 	return 0;
 }
 
 static int launch(struct gw_env *e, struct spawn_fds *f, struct gw_error *err)
 {
-	char status[GW_JAIL_STATUS_MAX_BYTES];
 	int r;
 
 	e->pidfd = (int)syscall(SYS_pidfd_open, e->pid, 0);
@@ -319,13 +444,14 @@ static int launch(struct gw_env *e, struct spawn_fds *f, struct gw_error *err)
 	gw_logpipe_init(&e->out, "stdout", f->out);
 	gw_logpipe_init(&e->err, "stderr", f->err);
 	f->out = f->err = -1;
+	e->jail.fd = f->status;
+	f->status = -1;
 
-	r = read_status(f->status, status, sizeof(status),
-			gw_shm_now_ns() + GW_MONITOR_LAUNCH_TIMEOUT_NS);
+	r = read_status(e, gw_shm_now_ns() + GW_MONITOR_LAUNCH_TIMEOUT_NS);
 	if (r < 0)
 		return gw_env_die(e, err, r, GW_ERR_SANDBOX, true,
 				  "the launcher did not finish its stages");
-	return judge_status(e, status, err);
+	return judge_status(e, err);
 }
 
 int gw_worker_spawn(struct gw_env *e, struct gw_error *err)

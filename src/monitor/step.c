@@ -53,7 +53,6 @@ static int on_extra(void *arg, struct pollfd *fds, size_t n)
 {
 	struct gw_env *e = arg;
 
-	(void)n;
 	if (fds[0].revents) {
 		gw_logpipe_drain(&e->out, e);
 		fds[0].fd = e->out.fd;
@@ -61,6 +60,10 @@ static int on_extra(void *arg, struct pollfd *fds, size_t n)
 	if (fds[1].revents) {
 		gw_logpipe_drain(&e->err, e);
 		fds[1].fd = e->err.fd;
+	}
+	if (n > 3 && fds[3].revents) {
+		gw_jail_status_drain(e);
+		fds[3].fd = e->jail.fd;
 	}
 	if (fds[2].revents)
 		return -ECHILD;
@@ -114,8 +117,13 @@ static int wait_failed(struct gw_env *e, int r, bool lifetime, const char *what,
 
 	if (r == -ETIMEDOUT && lifetime) {
 		snprintf(cause, sizeof(cause),
-			 "the worker's lifetime ended during %s", what);
-		return gw_env_die(e, err, r, GW_ERR_TIMEOUT, true, cause);
+			 "%llu ms of wall clock, during %s",
+			 (unsigned long long)(gw_manifest_env_sandbox(e->me)
+						      ->lifetime_ns /
+					      1000000u),
+			 what);
+		gw_jail_limit(e, "lifetime", cause);
+		return gw_env_die(e, err, r, GW_ERR_LIMIT, true, cause);
 	}
 	if (r == -ETIMEDOUT) {
 		timeout_text(e, what, limit, sizeof(limit));
@@ -149,16 +157,17 @@ static int await(struct gw_env *e, uint64_t timeout_ns, const char *what,
 	uint64_t life =
 		e->born_ns + gw_manifest_env_sandbox(e->me)->lifetime_ns;
 	uint64_t deadline = gw_shm_now_ns() + timeout_ns;
-	struct pollfd extra[3] = {
+	struct pollfd extra[4] = {
 		{ .fd = e->out.fd, .events = POLLIN },
 		{ .fd = e->err.fd, .events = POLLIN },
 		{ .fd = e->pidfd, .events = POLLIN },
+		{ .fd = e->jail.fd, .events = POLLIN },
 	};
 	struct gw_shm_wait w = {
 		.spin_ns = GW_SHM_SPIN_NS_MONITOR,
 		.deadline_ns = deadline < life ? deadline : life,
 		.extra = extra,
-		.n_extra = 3,
+		.n_extra = 4,
 		.on_extra = on_extra,
 		.arg = e,
 	};
@@ -390,6 +399,11 @@ static int exchange(struct gw_env *e, unsigned type, size_t len,
 			  gw_frame_type_name(type), &h, err);
 	if (r < 0)
 		return r;
+	/* A call refused with EPERM leaves the worker running: its report
+	 * belongs to this step. (A fatal one ends the worker, and reaping
+	 * reads the pipe to its end.) */
+	if (sb->on_violation == GW_ON_VIOLATION_ERRNO && e->jail.fd >= 0)
+		gw_jail_status_drain(e);
 	if (h.type == GW_FRAME_FAIL)
 		return take_fail(e, &h, err);
 	return take_result(e, &h, reset, out, err);

@@ -186,7 +186,7 @@ def test_show_prints_normalised_manifest(gw):
     assert env["id"] == "GridWorld-v0"
     assert env["sandbox"]["memory"] == {"bytes": 512 << 20, "text": "512M"}
     assert env["sandbox"]["step_timeout"]["ns"] == 10**9
-    assert env["sandbox"]["require"] == []
+    assert env["sandbox"]["require"] == ["net", "seccomp"]
     assert env["checks"]["overshoot"] == "clip"
     assert env["checks"]["reward_range"] == [-1.0, 1.0]
     assert env["kwargs"] == {"size": 8}

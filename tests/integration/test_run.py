@@ -100,7 +100,34 @@ def test_gridworld_runs_clean(run):
         assert 1 <= ep["steps"] <= 200
     assert doc["steps"] == sum(e["steps"] for e in doc["episodes"])
     assert doc["violations"] == [] and set(doc["faults"].values()) == {0}
-    assert doc["layers"] == ["session", "fds", "env", "pdeathsig"]
+    assert_layers_told(doc)
+
+
+# Every layer the launcher can report (src/jail/launcher.h).
+ALL_LAYERS = {
+    "user", "pid", "mount", "net", "ipc", "uts", "cgroup", "seccomp",
+    "landlock", "rlimits", "cgroup-limits", "tmp", "proc", "dev", "caps",
+    "nnp", "uid", "no-userns", "init", "session", "pdeathsig", "fds", "env",
+    "notify", "lifetime",
+}
+# What this VM provides to root (docs/jail.md); the test suite runs as root.
+ROOT_LAYERS = {
+    "user", "pid", "mount", "net", "ipc", "uts", "cgroup", "seccomp",
+    "landlock", "rlimits", "tmp", "proc", "dev", "caps", "nnp", "uid",
+    "no-userns", "init", "session", "pdeathsig", "fds", "env", "notify",
+}
+
+
+def assert_layers_told(doc: dict) -> None:
+    """Each layer is reported once, as standing or as missing with a reason."""
+    stood = doc["layers"]
+    missing = {m["layer"]: m["why"] for m in doc["missing_layers"]}
+    assert len(set(stood)) == len(stood)
+    assert set(stood) | set(missing) == ALL_LAYERS
+    assert not set(stood) & set(missing)
+    assert all(missing.values())
+    if os.geteuid() == 0:
+        assert ROOT_LAYERS <= set(stood), missing
 
 
 def test_the_same_seed_gives_the_same_run(run):
@@ -115,16 +142,40 @@ def test_text_summary(run):
     out = proc.stdout
     assert "episode 1: 20 steps, return 20.0000, terminated" in out
     assert "total: 40 steps, mean return 20.0000" in out
-    assert "layers: session,fds,env,pdeathsig" in out
+    assert "layers: user,pid,mount,net," in out
     assert "faults: none" in out
 
 
-def test_required_layers_not_built_yet_are_refused(run):
+def test_required_layers_that_stand_let_the_env_run(run):
     proc = run("--env", "Walled-v0", "--format", "json")
+    assert proc.returncode == 0, proc.stderr
+    assert {"net", "seccomp"} <= set(report(proc)["layers"])
+
+
+def test_a_required_layer_the_host_lacks_is_refused(gw, tmp_path):
+    # A host where Landlock cannot be applied (it needs no_new_privs),
+    # played by a launcher told to leave no_new_privs out.
+    jail = tmp_path / "jail-without-nnp"
+    jail.write_text(f'#!/bin/sh\nexec {JAIL} --without nnp "$@"\n')
+    jail.chmod(0o755)
+    env = {"GYMWARDEN_JAIL": str(jail), "GYMWARDEN_WORKER": str(WORKER)}
+    proc = gw("run", str(ENVS), "--env", "Landlocked-v0", "--format", "json",
+              env=env)
     assert proc.returncode == 2
     err = report(proc)["error"]
     assert err["kind"] == "SandboxViolation"
-    assert "net" in err["message"] and "seccomp" in err["message"]
+    assert "requires sandbox layers this host does not provide" in err["message"]
+    assert "landlock (needs-nnp)" in err["message"]
+    assert "net" not in err["message"].split("provide:")[1].split(";")[0]
+
+    # Not required, the same missing layers are run without, and said.
+    proc = gw("run", str(ENVS), "--env", "Good-v0", "--format", "json",
+              env=env)
+    assert proc.returncode == 0, proc.stderr
+    doc = report(proc)
+    assert "landlock" not in doc["layers"]
+    assert {"layer": "landlock", "why": "needs-nnp"} in doc["missing_layers"]
+    assert {"layer": "nnp", "why": "without"} in doc["missing_layers"]
 
 
 def test_crash_names_the_status_and_stderr(run):

@@ -163,8 +163,8 @@ static void manifest_loads_bundled_example(void **state)
 	assert_int_equal(sb->memory_bytes, 512ull << 20);
 	assert_int_equal(sb->step_timeout_ns, 1000000000ull);
 	assert_int_equal(sb->lifetime_ns, 3600ull * 1000000000);
-	/* No layer is required until the sandbox enforces one (#4). */
-	assert_int_equal(sb->require_mask, 0);
+	assert_int_equal(sb->require_mask,
+			 (1u << GW_REQUIRE_NET) | (1u << GW_REQUIRE_SECCOMP));
 	cp = gw_manifest_env_checks(e);
 	assert_int_equal(cp->policy[GW_FAULT_OVERSHOOT], GW_POLICY_CLIP);
 	assert_true(cp->has_reward_range);

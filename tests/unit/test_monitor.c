@@ -67,6 +67,79 @@ static size_t make_result(unsigned char *p, size_t nleaves, size_t ninfo)
 /* RESULT payloads                                                     */
 /* ------------------------------------------------------------------ */
 
+/* ---- the launcher's status lines ---- */
+
+static void jail_line_parse_reads_every_kind(void **state)
+{
+	char l1[] = "layers user,pid,mount", l2[] = "missing net:no-userns",
+	     l3[] = "ready", l4[] = "fail require 1",
+	     l5[] = "violation connect 42 errno fd=3 AF_INET 127.0.0.1:22",
+	     l6[] = "limit cpu-time 2s of CPU time", l7[] = "end signal 9",
+	     l8[] = "cgroup /sys/fs/cgroup/pids/x";
+	struct gw_jail_line l;
+
+	(void)state;
+	assert_int_equal(gw_jail_line_parse(l1, &l), 0);
+	assert_int_equal(l.kind, GW_JAIL_LINE_LAYERS);
+	assert_string_equal(l.word, "user,pid,mount");
+	assert_int_equal(gw_jail_line_parse(l2, &l), 0);
+	assert_int_equal(l.kind, GW_JAIL_LINE_MISSING);
+	assert_string_equal(l.word, "net:no-userns");
+	assert_int_equal(gw_jail_line_parse(l3, &l), 0);
+	assert_int_equal(l.kind, GW_JAIL_LINE_READY);
+	assert_int_equal(gw_jail_line_parse(l4, &l), 0);
+	assert_int_equal(l.kind, GW_JAIL_LINE_FAIL);
+	assert_string_equal(l.word, "require");
+	assert_int_equal(l.number, 1);
+	assert_int_equal(gw_jail_line_parse(l5, &l), 0);
+	assert_int_equal(l.kind, GW_JAIL_LINE_VIOLATION);
+	assert_string_equal(l.word, "connect");
+	assert_int_equal(l.number, 42);
+	assert_string_equal(l.action, "errno");
+	assert_string_equal(l.detail, "fd=3 AF_INET 127.0.0.1:22");
+	assert_int_equal(gw_jail_line_parse(l6, &l), 0);
+	assert_int_equal(l.kind, GW_JAIL_LINE_LIMIT);
+	assert_string_equal(l.word, "cpu-time");
+	assert_string_equal(l.detail, "2s of CPU time");
+	assert_int_equal(gw_jail_line_parse(l7, &l), 0);
+	assert_int_equal(l.kind, GW_JAIL_LINE_END);
+	assert_string_equal(l.word, "signal");
+	assert_int_equal(l.number, 9);
+	assert_int_equal(gw_jail_line_parse(l8, &l), 0);
+	assert_int_equal(l.kind, GW_JAIL_LINE_CGROUP);
+}
+
+static void jail_line_parse_refuses_malformed_lines(void **state)
+{
+	static const char *const bad[] = {
+		"",
+		"ready now",
+		"fail",
+		"fail require",
+		"fail require x",
+		"violation",
+		"violation connect",
+		"violation connect 42",
+		"violation connect 42 maybe",
+		"violation connect x errno",
+		"limit",
+		"end exit",
+		"end exit 1x",
+		"end crashed 1",
+		"layersuser",
+		"hello world",
+	};
+	struct gw_jail_line l;
+	char buf[64];
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_LEN(bad); i++) {
+		snprintf(buf, sizeof(buf), "%s", bad[i]);
+		assert_int_equal(gw_jail_line_parse(buf, &l), -EPROTO);
+		assert_int_equal(l.kind, GW_JAIL_LINE_UNKNOWN);
+	}
+}
+
 static void result_parse_splits_a_well_formed_payload(void **state)
 {
 	unsigned char p[128];
@@ -797,6 +870,23 @@ static void assert_clean(struct live *l)
 	assert_int_equal(count_fds(), l->fds_before);
 }
 
+/* Every name of a comma-separated list is a launcher layer. */
+static void assert_known_layers(const char *list)
+{
+	char copy[512], *save = NULL;
+
+	snprintf(copy, sizeof(copy), "%s", list);
+	for (char *t = strtok_r(copy, ",", &save); t;
+	     t = strtok_r(NULL, ",", &save)) {
+		bool known = false;
+
+		for (unsigned l = 0; l < GW_JAIL_LAYER_COUNT; l++)
+			known |= strcmp(t, gw_jail_layer_name(l)) == 0;
+		if (!known)
+			fail_msg("unknown layer %s in %s", t, list);
+	}
+}
+
 static int64_t action_of(int64_t a)
 {
 	return a;
@@ -814,7 +904,9 @@ static void env_enforces_the_lifecycle(void **state)
 	gw_error_clear(&err);
 	assert_int_equal(gw_env_action_bytes(e), 8);
 	assert_int_equal(gw_env_observation_bytes(e), 12);
-	assert_string_equal(gw_env_layers(e), "session,fds,env,pdeathsig");
+	assert_known_layers(gw_env_layers(e));
+	assert_non_null(strstr(gw_env_layers(e), "seccomp"));
+	assert_non_null(strstr(gw_env_layers(e), "pdeathsig"));
 	assert_true(gw_env_step(e, &act, 8, &st, &err) < 0);
 	assert_int_equal(err.kind, GW_ERR_USAGE);
 
@@ -964,6 +1056,8 @@ static void env_open_refuses_before_spawning(void **state)
 int main(void)
 {
 	const struct CMUnitTest pure[] = {
+		cmocka_unit_test(jail_line_parse_reads_every_kind),
+		cmocka_unit_test(jail_line_parse_refuses_malformed_lines),
 		cmocka_unit_test(result_parse_splits_a_well_formed_payload),
 		cmocka_unit_test(result_parse_rejects_every_truncation),
 		cmocka_unit_test(result_parse_survives_every_bit_flip),
