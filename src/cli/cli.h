@@ -161,6 +161,7 @@ int gw_cli_find_record(const struct gw_cli *cli, const struct gw_cmd *cmd,
 extern const struct gw_cmd gw_cmd_approve;
 extern const struct gw_cmd gw_cmd_deps;
 extern const struct gw_cmd gw_cmd_doctor;
+extern const struct gw_cmd gw_cmd_fuzz;
 extern const struct gw_cmd gw_cmd_inventory;
 extern const struct gw_cmd gw_cmd_manifest;
 extern const struct gw_cmd gw_cmd_records;

@@ -272,6 +272,38 @@ static void print_head(const struct gw_cli *cli, const json_t *doc)
 	}
 }
 
+/* The verdict and findings of an attached fuzz report. */
+static void print_fuzz(const struct gw_cli *cli, const json_t *d)
+{
+	const json_t *fs = json_object_get(d, "findings");
+
+	fputs("    fuzz verdict ", cli->out);
+	put_text(cli->out, str(d, "verdict"));
+	fprintf(cli->out, ", %zu findings (threshold ", json_array_size(fs));
+	put_text(cli->out, str(d, "threshold"));
+	fputs(")\n", cli->out);
+	for (size_t i = 0; i < json_array_size(fs); i++) {
+		const json_t *f = json_array_get(fs, i);
+
+		fputs("    ", cli->out);
+		put_text(cli->out, str(f, "severity"));
+		fputs(": ", cli->out);
+		put_text(cli->out, str(f, "kind"));
+		if (str(f, "name")[0]) {
+			fputc(' ', cli->out);
+			put_text(cli->out, str(f, "name"));
+		}
+		if (num(f, "step") >= 0)
+			fprintf(cli->out, " (episode %lld step %lld)",
+				num(f, "episode"), num(f, "step"));
+		fputs(": ", cli->out);
+		put_text(cli->out, str(f, "detail"));
+		fputs(" [", cli->out);
+		put_text(cli->out, str(f, "evidence"));
+		fputs("]\n", cli->out);
+	}
+}
+
 static void print_record(const struct gw_cli *cli, const json_t *doc)
 {
 	const json_t *fs = json_object_get(doc, "findings");
@@ -288,6 +320,8 @@ static void print_record(const struct gw_cli *cli, const json_t *doc)
 		fprintf(cli->out,
 			"  %s  %s  (see 'gymwarden records export')\n",
 			str(a, "at"), str(a, "kind"));
+		if (strcmp(str(a, "kind"), "fuzz") == 0)
+			print_fuzz(cli, json_object_get(a, "data"));
 	}
 	print_decisions(cli, json_object_get(doc, "decisions"));
 	print_files(cli, json_object_get(doc, "files"));

@@ -113,8 +113,7 @@ static struct gw_record *new_record(const struct gw_manifest_env *e,
 	return rec;
 }
 
-/* The newest record of env with digest into *id; 0 when there is none. */
-static int newest_record(struct gw_registry *reg, const char *env,
+int gw_cli_newest_record(struct gw_registry *reg, const char *env,
 			 const char *digest, int64_t *id, struct gw_error *err)
 {
 	json_t *doc, *recs, *x;
@@ -162,8 +161,8 @@ int gw_deps_record_store(const struct gw_manifest *m,
 	rc = gw_registry_open(path, create ? GW_REGISTRY_CREATE : 0, &reg, err);
 	if (rc < 0)
 		goto out;
-	rc = newest_record(reg, gw_manifest_env_id(e), gw_tree_digest(t),
-			   &out->id, err);
+	rc = gw_cli_newest_record(reg, gw_manifest_env_id(e), gw_tree_digest(t),
+				  &out->id, err);
 	if (rc < 0)
 		goto out;
 

@@ -21,6 +21,14 @@ struct gw_deps_stored {
 };
 
 /*
+ * The newest record of env whose tree digest is digest, into *id (0 when
+ * there is none): where a later tool's results (deps, fuzz) attach.
+ * Returns 0 or a negative errno with err filled.
+ */
+int gw_cli_newest_record(struct gw_registry *reg, const char *env,
+			 const char *digest, int64_t *id, struct gw_error *err);
+
+/*
  * The verdict of a record made from rep: fail when a finding is at least
  * rep->fail_on, else partial when the run was (rep->exit_status says an
  * error), else pass.

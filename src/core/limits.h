@@ -159,4 +159,27 @@
 /* A reviewer's configuration file. */
 #define GW_VET_CONFIG_MAX_BYTES (1024u * 1024)
 
+/*
+ * ---- fuzz: the sandboxed trial of an environment ----
+ * (src/fuzz, docs/fuzz.md)
+ */
+
+/* A replay file read back, and what it may hold. */
+#define GW_FUZZ_REPLAY_MAX_BYTES    (64u * 1024 * 1024)
+#define GW_FUZZ_REPLAY_MAX_EPISODES (64u * 1024)
+/* Actions kept for one run (every episode's), all scripts together. */
+#define GW_FUZZ_SCRIPT_MAX_BYTES (64u * 1024 * 1024)
+/* Distinct findings of one run; past this they are only counted. */
+#define GW_FUZZ_MAX_FINDINGS 1000u
+/* Elements the boundary strategy visits one by one. */
+#define GW_FUZZ_BOUNDARY_MAX_ELEMS 64u
+/* Step and reset durations kept for percentiles. */
+#define GW_FUZZ_TIMES_MAX (256u * 1024)
+/* Workers started again after a crash or a hang, per run. */
+#define GW_FUZZ_MAX_RESTARTS 32u
+/* Option sets of the reset-options sweep, one episode each. */
+#define GW_FUZZ_MAX_OPTION_SETS 16u
+/* Resets of the seed sweep by default. */
+#define GW_FUZZ_SEED_SWEEP 56u
+
 #endif /* GW_CORE_LIMITS_H */

@@ -227,6 +227,39 @@ GW_API int gw_space_cast_array(const struct gw_space *leaf, enum gw_dtype from,
 GW_API int gw_space_sample(const struct gw_space_layout *l, struct gw_rng *rng,
 			   void *out, size_t cap);
 
+/* Extreme values of every element, for boundary testing. */
+enum gw_extreme {
+	GW_EXTREME_LOW,	       /* the lower bound, -inf included */
+	GW_EXTREME_HIGH,       /* the upper bound, +inf included */
+	GW_EXTREME_ZERO,       /* 0, pulled into the bounds */
+	GW_EXTREME_MIN_FINITE, /* the most negative finite value allowed */
+	GW_EXTREME_MAX_FINITE, /* the most positive finite value allowed */
+	GW_EXTREME_TINY,       /* the smallest positive value, into bounds */
+	GW_EXTREME_COUNT,
+};
+
+/* "low", "max-finite", ...; static. */
+const char *gw_extreme_name(enum gw_extreme which);
+
+/*
+ * The number of elements gw_space_extreme can address: every scalar of
+ * every numeric leaf, and one per Text leaf, in layout order.
+ */
+uint64_t gw_space_elem_count(const struct gw_space_layout *l);
+
+/*
+ * Write the extreme which into element elem of the packed sample out
+ * (cap >= the layout's size), or into every element when elem is -1;
+ * other elements and padding are left as they are, so out should hold
+ * a valid sample first. Every value written passes
+ * gw_space_check_packed. A Text leaf gets min_length copies of the
+ * charset's first character (low, zero, tiny, min-finite) or
+ * max_length of its last. Returns 0, -ENOBUFS, or -EINVAL for an elem
+ * past gw_space_elem_count or an unknown which.
+ */
+int gw_space_extreme(const struct gw_space_layout *l, enum gw_extreme which,
+		     int64_t elem, void *out, size_t cap);
+
 /* The reward tag of a RESULT frame (docs/protocol.md). */
 enum gw_reward_tag {
 	GW_REWARD_TAG_FLOAT,

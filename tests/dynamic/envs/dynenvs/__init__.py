@@ -1,0 +1,1 @@
+"""Environments that `gymwarden fuzz` must catch (tests/dynamic)."""

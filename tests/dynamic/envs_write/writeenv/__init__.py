@@ -1,0 +1,1 @@
+"""An environment that writes into its own source tree (tests/dynamic)."""
