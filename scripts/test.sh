@@ -43,7 +43,7 @@ UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 meson test -C build-fuzz --no-rebuild --suite fuzz --print-errorlogs ||
 	status=1
 
-for suite in integration python hostile compat; do
+for suite in integration python hostile compat sanitize; do
 	[ -d "tests/$suite" ] || continue
 	$PY -m pytest -q -p no:cacheprovider "tests/$suite" \
 		--junitxml="$results/pytest-$suite.xml" || {
