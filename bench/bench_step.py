@@ -57,6 +57,7 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
+EXAMPLE_MANIFEST = EXAMPLES / "gymwarden.toml"
 
 # (id, manifest, source folder, module, class, actions)
 CANDIDATES = [
@@ -368,6 +369,47 @@ def part_example(steps: int, warmup: int, rounds: int) -> None:
         run_part(ways, skipped, steps, warmup, rounds)
 
 
+# --- 1b. Customers-v0: the cost of [env.sanitize] ------------------------------
+
+
+def customers_manifests(folder: Path) -> tuple[Path, Path]:
+    """Customers-v0 twice: without its [env.sanitize] tables, and with them
+    and a fresh key in folder (never the examples' key)."""
+    block = env_block(EXAMPLE_MANIFEST.read_text(), "Customers-v0")
+    for old, new in (("customers", EXAMPLES / "customers"),
+                     ("_compat", EXAMPLES / "_compat")):
+        block = block.replace(f'"{old}"', f'"{new}"')
+    block = re.sub(r"(?m)^max_episode_steps = .*$", "", block)
+    key = folder / "sanitize.key"
+    key.write_bytes(os.urandom(32))
+    key.chmod(0o600)
+    plain = block[: block.index("[env.sanitize]")]
+    policy = re.sub(r'(?m)^key_file = .*$', f'key_file = "{key}"', block)
+    paths = (folder / "plain.toml", folder / "policy.toml")
+    for path, text in zip(paths, (plain, policy)):
+        path.write_text('vetting = "off"\n\n' + text)
+    return paths
+
+
+def part_customers(steps: int, warmup: int, rounds: int) -> None:
+    source = EXAMPLES / "customers"
+    print("Customers-v0 (examples/customers; info of 8 strings and 2 numbers):")
+    ways: list[Way] = []
+    skipped: list[tuple[str, str]] = []
+    raw = _make_example(str(source), "customers.env", "CustomersEnv")()
+    forget_example("customers.env")
+    raw.reset(seed=0)
+    ways.append(env_way("raw in-process", raw, 3))
+    with tempfile.TemporaryDirectory() as tmp:
+        plain, policy = customers_manifests(Path(tmp))
+        guarded_way("Customers-v0", plain, 3, ways, skipped)
+        if ways[-1].name == "gymwarden":
+            ways[-1].name = "gymwarden, no [sanitize]"
+            guarded_way("Customers-v0", policy, 3, ways, skipped)
+            ways[-1].name = "gymwarden, its [sanitize]"
+        run_part(ways, skipped, steps, warmup, rounds)
+
+
 # --- 2. CartPole-v1 ------------------------------------------------------------
 
 
@@ -463,7 +505,8 @@ def main() -> None:
                     help="round-robin rounds the timed steps are split into")
     ap.add_argument("--starts", type=int, default=7,
                     help="fresh interpreters per way for make -> first reset")
-    ap.add_argument("--only", choices=["balance", "cartpole", "start"],
+    ap.add_argument("--only", choices=["balance", "customers", "cartpole",
+                                       "start"],
                     help="run one part")
     ap.add_argument("--placement", choices=["free", "same", "split"],
                     default="free",
@@ -482,6 +525,9 @@ def main() -> None:
     cpus = os.sched_getaffinity(0)
     if args.only in (None, "balance"):
         part_example(args.steps, args.warmup, args.rounds)
+        os.sched_setaffinity(0, cpus)
+    if args.only in (None, "customers"):
+        part_customers(args.steps, args.warmup, args.rounds)
         os.sched_setaffinity(0, cpus)
     if args.only in (None, "cartpole", "start"):
         if not have_gymnasium():

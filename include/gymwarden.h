@@ -354,6 +354,113 @@ struct gw_check_policy {
 GW_API const struct gw_check_policy *
 gw_manifest_env_checks(const struct gw_manifest_env *e);
 
+/*
+ * [env.sanitize]: what the monitor does to personal data in info, Text
+ * observations and log lines before anything reaches the trainer, a log
+ * or a recording (docs/manifest.md).
+ */
+enum gw_sanitize_op {
+	GW_SANITIZE_KEEP,     /* pass it on (findings are still counted) */
+	GW_SANITIZE_LABEL,    /* "<EMAIL>" in place of each finding */
+	GW_SANITIZE_REDACT,   /* remove each finding */
+	GW_SANITIZE_MASK,     /* mask characters (see the mask members) */
+	GW_SANITIZE_HASH,     /* keyed hash token, not reversible */
+	GW_SANITIZE_TOKENIZE, /* reversible token (authenticated encryption) */
+	GW_SANITIZE_DROP,     /* remove the field (the key) altogether */
+};
+
+/*
+ * One operator. MASK replaces mask_count characters (0: all) from the
+ * start, or from the end when mask_from_end; with mask_keep > 0 it
+ * instead leaves mask_keep characters visible, at the end when
+ * mask_from_end (a card as "**** **** **** 1111") and at the start
+ * otherwise. mask_char is one printable ASCII character.
+ */
+struct gw_sanitize_action {
+	enum gw_sanitize_op op;
+	char mask_char;
+	unsigned mask_count;
+	unsigned mask_keep;
+	bool mask_from_end;
+};
+
+/* "keep", "label", ..., "drop"; static. */
+GW_API const char *gw_sanitize_op_name(enum gw_sanitize_op op);
+
+/* Whether the env has an [env.sanitize] table at all. Without one
+ * nothing is scanned and nothing costs. */
+GW_API bool gw_manifest_env_sanitizes(const struct gw_manifest_env *e);
+
+/* The operator for findings in info string leaves that no field names,
+ * in Text observations, and in each log line. Never NULL. */
+GW_API const struct gw_sanitize_action *
+gw_manifest_env_sanitize_default(const struct gw_manifest_env *e);
+GW_API const struct gw_sanitize_action *
+gw_manifest_env_sanitize_text_observations(const struct gw_manifest_env *e);
+GW_API const struct gw_sanitize_action *
+gw_manifest_env_sanitize_logs(const struct gw_manifest_env *e);
+
+/*
+ * The i-th entry of `fields`: its field path ("info.player.email";
+ * owned by the manifest) and its operator, applied to the whole value.
+ * NULL past the end.
+ */
+GW_API size_t
+gw_manifest_env_sanitize_field_count(const struct gw_manifest_env *e);
+GW_API const char *
+gw_manifest_env_sanitize_field_at(const struct gw_manifest_env *e, size_t i,
+				  const struct gw_sanitize_action **action);
+
+/* The key file for hash and tokenize (absolute), or NULL. It is read
+ * when an env opens, never when the manifest is loaded. */
+GW_API const char *
+gw_manifest_env_sanitize_key_file(const struct gw_manifest_env *e);
+
+/* A custom detection rule; strings owned by the manifest. */
+struct gw_sanitize_rule {
+	const char *id;
+	const char *pattern; /* PCRE2 */
+	const char *const *keywords;
+	size_t n_keywords;
+	double entropy; /* bits per byte a match needs; 0: none */
+	const char *label;
+};
+
+GW_API size_t
+gw_manifest_env_sanitize_rule_count(const struct gw_manifest_env *e);
+GW_API const struct gw_sanitize_rule *
+gw_manifest_env_sanitize_rule_at(const struct gw_manifest_env *e, size_t i);
+
+/* Exact strings that are never findings (`allowlist`). */
+GW_API const char *const *
+gw_manifest_env_sanitize_allowlist(const struct gw_manifest_env *e,
+				   size_t *count);
+
+/* What happens once a differentially private field's budget is spent. */
+enum gw_dp_on_exhausted {
+	GW_DP_ON_EXHAUSTED_WITHHOLD,	/* the field becomes null */
+	GW_DP_ON_EXHAUSTED_END_EPISODE, /* null, and the step truncates */
+};
+
+/*
+ * One [env.sanitize.dp] entry: a numeric info field released with
+ * discrete Laplace noise on the grid 2^-granularity_exp after clamping
+ * to [lower, upper]. epsilon is the budget of one episode; each release
+ * spends epsilon_per_release.
+ */
+struct gw_dp_policy {
+	const char *field;
+	double lower, upper;
+	double epsilon;
+	double epsilon_per_release;
+	int granularity_exp;
+	enum gw_dp_on_exhausted on_exhausted;
+};
+
+GW_API size_t gw_manifest_env_dp_count(const struct gw_manifest_env *e);
+GW_API const struct gw_dp_policy *
+gw_manifest_env_dp_at(const struct gw_manifest_env *e, size_t i);
+
 /* ------------------------------------------------------------------ */
 /* environments: one guarded instance in a sandboxed worker            */
 /* ------------------------------------------------------------------ */
@@ -373,6 +480,7 @@ enum gw_event_kind {
 	GW_EVENT_LOG,	    /* a line the worker wrote to stdout or stderr */
 	GW_EVENT_NOTICE,    /* the monitor's own warnings (adopted spaces) */
 	GW_EVENT_LIMIT,	    /* a resource limit ended or refused the worker */
+	GW_EVENT_PRIVACY,   /* a DP release spent budget, or was withheld */
 };
 
 struct gw_event {
@@ -478,6 +586,29 @@ GW_API const char *gw_env_info_json(struct gw_env *e);
 
 /* Counts of each fault class seen by this env since it was opened. */
 GW_API uint64_t gw_env_fault_count(const struct gw_env *e, enum gw_fault fault);
+
+/*
+ * What [env.sanitize] did since the env was opened: one count per name,
+ * the engine's entity kinds ("email", "phone", "card", ...) for
+ * findings in info strings, Text observations and log lines, then
+ * "field_label", "field_redact", "field_mask", "field_hash" and
+ * "field_tokenize" (values replaced by a `fields` rule), "dropped" (keys
+ * removed), "dp_released", "dp_withheld", "log_lines_dropped" and
+ * "failed_closed" (values withheld because they could not be
+ * sanitized). Names are static strings.
+ */
+struct gw_sanitize_count {
+	const char *name;
+	uint64_t count;
+};
+
+/*
+ * Fill up to cap entries of out with the counts that are not zero, and
+ * return how many there are (which may be more than cap). 0 for an env
+ * without a policy.
+ */
+GW_API size_t gw_env_sanitize_counts(const struct gw_env *e,
+				     struct gw_sanitize_count *out, size_t cap);
 
 /*
  * Which sandbox layers the launcher reported as enforced for this

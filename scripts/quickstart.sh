@@ -18,8 +18,16 @@ echo
 echo "\$ gymwarden manifest check $manifest"
 "$gw" manifest check "$manifest"
 
+# The key Customers-v0 hashes and tokenizes with: made here, never
+# committed (examples/.gymwarden is ignored by git).
+key=examples/.gymwarden/keys/sanitize.key
+if [ ! -f "$key" ]; then
+	(umask 077 && mkdir -p "$(dirname "$key")" &&
+		head -c 32 /dev/urandom >"$key")
+fi
+
 # vet -> approve -> run: only an approved, unchanged tree may run.
-for env in GridWorld-v0 Balance-v0; do
+for env in GridWorld-v0 Balance-v0 Customers-v0; do
 	echo
 	echo "\$ gymwarden vet $manifest --env $env"
 	"$gw" vet "$manifest" --env "$env" 2>"build/vet-$env.log"
@@ -33,6 +41,9 @@ done
 echo
 echo "\$ gymwarden run $manifest --env GridWorld-v0"
 "$gw" run "$manifest" --env GridWorld-v0
+echo
+echo "\$ gymwarden run $manifest --env Customers-v0 --episodes 1"
+"$gw" run "$manifest" --env Customers-v0 --episodes 1 2>&1 | head -n 12
 echo
 echo "\$ python: gymwarden.make(\"Balance-v0\")"
 PYTHONPATH=build/python /usr/bin/python3 - <<'PY'

@@ -46,7 +46,7 @@ meson test -C build-fuzz --no-rebuild --suite fuzz --print-errorlogs ||
 # The sandbox battery (tests/hostile/sandbox) runs on its own, after the
 # hostile-output one: every escape as root and as nobody, about two
 # minutes; it skips when not run as root.
-for suite in integration python jail hostile sandbox dynamic compat; do
+for suite in integration python jail hostile sandbox dynamic sanitize compat; do
 	case $suite in
 	hostile) dir=tests/hostile skip=--ignore=tests/hostile/sandbox ;;
 	sandbox) dir=tests/hostile/sandbox skip= ;;

@@ -140,6 +140,13 @@ class GuardedEnv(_Base):
         """How often each class of fault was seen since the env was made."""
         return self._native.fault_counts()
 
+    def sanitize_counts(self) -> dict[str, int]:
+        """What [env.sanitize] found and did since the env was made:
+        entity kinds ("email", "card", ...), "field_hash" and the other
+        "field_<op>" counts, "dropped",
+        "dp_released", "dp_withheld"; empty without a policy."""
+        return self._native.sanitize_counts()
+
     def reset(self, *, seed: int | None = None,
               options: dict[str, Any] | None = None) -> tuple[Any, dict[str, Any]]:
         seed = check_seed(seed, self._env_id)
@@ -185,6 +192,9 @@ def worker_path() -> str:
     return os.environ.get("GYMWARDEN_WORKER") or os.path.join(here, "worker.py")
 
 
-def open_env(manifest: str, env_id: str, kwargs: dict[str, Any]) -> GuardedEnv:
-    native = _native.Env(manifest, env_id, kwargs or None, jail_path(), worker_path())
+def open_env(manifest: str, env_id: str, kwargs: dict[str, Any],
+             **trail: str) -> GuardedEnv:
+    """Open env_id; trail: record, record_key, audit, audit_key paths."""
+    native = _native.Env(manifest, env_id, kwargs or None, jail_path(),
+                         worker_path(), **trail)
     return GuardedEnv(native)

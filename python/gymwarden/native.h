@@ -67,6 +67,42 @@ static inline void gwpy_error_reset(struct gw_error *err)
 	err->file[0] = err->field[0] = err->msg[0] = '\0';
 }
 
+/* ---- native_trail.c: make(audit=..., record=...) ---- */
+
+struct gw_env;
+struct gw_step;
+struct gw_audit;
+struct gw_record;
+struct json_t;
+
+struct gwpy_trail {
+	struct gw_audit *audit;
+	struct gw_record *rec;
+};
+
+/* Paths from make(); NULL for none. A key path encrypts its file. */
+struct gwpy_trail_paths {
+	const char *audit, *audit_key, *record, *record_key;
+};
+
+/* Open what p names for env e; 0, or -1 with an exception set. */
+int gwpy_trail_open(struct gwpy_trail *t, struct gw_env *e, const char *env_id,
+		    const char *manifest, const struct gwpy_trail_paths *p);
+/* One audit record of kind with payload (a new reference, stolen). */
+void gwpy_trail_note(struct gwpy_trail *t, const char *kind, const char *env_id,
+		     struct json_t *payload);
+/* Record a reset or step that succeeded; 0 or -1 with an exception. */
+int gwpy_trail_reset(struct gwpy_trail *t, struct gw_env *e, const char *env_id,
+		     const uint64_t *seed, const struct gw_value *options,
+		     const struct gw_step *st);
+int gwpy_trail_step(struct gwpy_trail *t, struct gw_env *e, const char *env_id,
+		    const void *action, size_t len, const struct gw_step *st);
+/* {name: count} of gw_env_sanitize_counts; a new reference. */
+struct json_t *gwpy_trail_counts(const struct gw_env *e);
+/* Close both (the audit log gets the sanitize counts); 0 or -1. */
+int gwpy_trail_close(struct gwpy_trail *t, const struct gw_env *e,
+		     const char *env_id);
+
 /* ---- dtype codes shared by both sides ---- */
 
 /* numpy's type number of a wire dtype code (docs/protocol.md), or -1. */

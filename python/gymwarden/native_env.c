@@ -43,6 +43,7 @@ struct gwpy_env {
 	unsigned char *action_buf;
 	size_t action_bytes;
 	struct events q;
+	struct gwpy_trail trail;
 	char env_id[260];
 	PyObject *sandbox_events; /* list of dicts, NULL until the first */
 };
@@ -89,8 +90,10 @@ static PyObject *logger(void)
 
 static void log_one(PyObject *log, const char *env_id, const struct event *ev)
 {
-	/* logging.WARNING and logging.INFO */
-	int level = ev->kind == GW_EVENT_LOG ? 20 : 30;
+	/* logging.WARNING and logging.INFO: a privacy spend is routine. */
+	int level = ev->kind == GW_EVENT_LOG || ev->kind == GW_EVENT_PRIVACY
+			    ? 20
+			    : 30;
 	char text[1024];
 	size_t n;
 
@@ -132,6 +135,34 @@ static void keep_sandbox_event(struct gwpy_env *self, const struct event *ev)
 	Py_XDECREF(d);
 }
 
+/*
+ * A fault, violation, limit or notice into the audit log. Log lines and DP
+ * spends are not: lines can be many, and the monitor writes each spend
+ * itself, as it happens.
+ */
+static void audit_one(struct gwpy_env *self, const struct event *ev)
+{
+	static const char *const kinds[] = {
+		[GW_EVENT_FAULT] = "fault",
+		[GW_EVENT_VIOLATION] = "violation",
+		[GW_EVENT_NOTICE] = "notice",
+		[GW_EVENT_LIMIT] = "limit",
+	};
+
+	if (!self->trail.audit || ev->kind == GW_EVENT_LOG ||
+	    ev->kind == GW_EVENT_PRIVACY)
+		return;
+	gwpy_trail_note(&self->trail, kinds[ev->kind], self->env_id,
+			json_pack("{s:I, s:s, s:s, s:s*, s:s*, s:s*}", "step",
+				  (json_int_t)ev->step, "field", ev->field,
+				  "detail", ev->detail, "policy",
+				  ev->kind == GW_EVENT_FAULT
+					  ? gw_policy_name(ev->policy)
+					  : NULL,
+				  "name", ev->name[0] ? ev->name : NULL,
+				  "action", ev->action[0] ? ev->action : NULL));
+}
+
 /* Hand queued events to logging; keeps any exception already set. */
 static void flush_events(struct gwpy_env *self)
 {
@@ -149,6 +180,7 @@ static void flush_events(struct gwpy_env *self)
 			keep_sandbox_event(self, ev);
 		if (log)
 			log_one(log, self->env_id, ev);
+		audit_one(self, ev);
 	}
 	if (log && self->q.dropped)
 		Py_XDECREF(PyObject_CallMethod(
@@ -301,17 +333,23 @@ static void log_manifest_warnings(const struct gw_manifest *m)
 	PyErr_Clear();
 }
 
+static void env_release(struct gwpy_env *self);
+
 static int env_init(PyObject *op, PyObject *args, PyObject *kw)
 {
-	static char *names[] = { "manifest", "env_id", "kwargs",
-				 "jail",     "worker", NULL };
+	static char *names[] = { "manifest",   "env_id", "kwargs",    "jail",
+				 "worker",     "audit",	 "audit_key", "record",
+				 "record_key", NULL };
 	struct gwpy_env *self = (struct gwpy_env *)op;
 	const char *path, *id, *jail = NULL, *worker = NULL;
+	struct gwpy_trail_paths tp = { NULL, NULL, NULL, NULL };
 	PyObject *kwargs = NULL;
 	struct gw_error err;
 
-	if (!PyArg_ParseTupleAndKeywords(args, kw, "ss|Ozz", names, &path, &id,
-					 &kwargs, &jail, &worker))
+	if (!PyArg_ParseTupleAndKeywords(args, kw, "ss|Ozzzzzz", names, &path,
+					 &id, &kwargs, &jail, &worker,
+					 &tp.audit, &tp.audit_key, &tp.record,
+					 &tp.record_key))
 		return -1;
 	if (self->m || self->e) {
 		PyErr_SetString(PyExc_ValueError, "Env is already open");
@@ -340,11 +378,33 @@ static int env_init(PyObject *op, PyObject *args, PyObject *kw)
 				"no environment '%s' in %s", id, path);
 		return -1;
 	}
-	return env_open(self, kwargs, jail, worker);
+	if (env_open(self, kwargs, jail, worker) < 0)
+		return -1;
+	if (gwpy_trail_open(&self->trail, self->e, self->env_id, path, &tp) <
+	    0) {
+		PyObject *type, *value, *tb;
+
+		/* Keep the open's error, not one from closing the rest. */
+		PyErr_Fetch(&type, &value, &tb);
+		gwpy_trail_close(&self->trail, self->e, self->env_id);
+		PyErr_Clear();
+		PyErr_Restore(type, value, tb);
+		env_release(self);
+		return -1;
+	}
+	return 0;
 }
 
 static void env_release(struct gwpy_env *self)
 {
+	if (self->trail.audit || self->trail.rec) {
+		PyObject *type, *value, *tb;
+
+		PyErr_Fetch(&type, &value, &tb);
+		gwpy_trail_close(&self->trail, self->e, self->env_id);
+		PyErr_Clear();
+		PyErr_Restore(type, value, tb);
+	}
 	gw_env_free(self->e);
 	self->e = NULL;
 	gw_space_layout_free(self->act);
@@ -434,8 +494,14 @@ static PyObject *env_reset(PyObject *op, PyObject *args, PyObject *kw)
 	gw_error_clear(&err);
 	Py_BEGIN_ALLOW_THREADS r = gw_env_reset_v(
 		self->e, seed_o != Py_None ? &seed : NULL, opts, &st, &err);
-	Py_END_ALLOW_THREADS gw_value_free(opts);
-	flush_events(self);
+	Py_END_ALLOW_THREADS flush_events(self);
+	if (r == 0 &&
+	    gwpy_trail_reset(&self->trail, self->e, self->env_id,
+			     seed_o != Py_None ? &seed : NULL, opts, &st) < 0) {
+		gw_value_free(opts);
+		return NULL;
+	}
+	gw_value_free(opts);
 	if (r < 0)
 		return gwpy_raise(&err, self->env_id);
 	obs = result_obs(self, &st);
@@ -490,6 +556,10 @@ static PyObject *env_step(PyObject *op, PyObject *action)
 	Py_END_ALLOW_THREADS flush_events(self);
 	if (r < 0)
 		return gwpy_raise(&err, self->env_id);
+	if (self->trail.rec &&
+	    gwpy_trail_step(&self->trail, self->e, self->env_id,
+			    self->action_buf, self->action_bytes, &st) < 0)
+		return NULL;
 	return step_tuple(self, &st);
 }
 
@@ -505,6 +575,10 @@ static PyObject *env_close(PyObject *op, PyObject *args)
 	gw_error_clear(&err);
 	Py_BEGIN_ALLOW_THREADS r = gw_env_close(self->e, &err);
 	Py_END_ALLOW_THREADS flush_events(self);
+	if (gwpy_trail_close(&self->trail, self->e, self->env_id) < 0) {
+		env_release(self);
+		return NULL;
+	}
 	env_release(self);
 	/* The worker is gone either way; a kill on close is only logged. */
 	if (r < 0 && err.msg[0]) {
@@ -533,6 +607,20 @@ static PyObject *env_fault_counts(PyObject *op, PyObject *args)
 			Py_CLEAR(d);
 		Py_XDECREF(n);
 	}
+	return d;
+}
+
+static PyObject *env_sanitize_counts(PyObject *op, PyObject *args)
+{
+	struct gwpy_env *self = (struct gwpy_env *)op;
+	json_t *counts = gwpy_trail_counts(self->e);
+	PyObject *d;
+
+	(void)args;
+	if (!counts)
+		return PyErr_NoMemory();
+	d = from_json(counts);
+	json_decref(counts);
 	return d;
 }
 
@@ -627,6 +715,8 @@ static PyMethodDef env_methods[] = {
 	  "close(): end the worker; safe to call twice" },
 	{ "fault_counts", env_fault_counts, METH_NOARGS,
 	  "fault_counts() -> dict: faults seen per class since open" },
+	{ "sanitize_counts", env_sanitize_counts, METH_NOARGS,
+	  "sanitize_counts() -> dict: what [env.sanitize] found and did" },
 	{ NULL, NULL, 0, NULL },
 };
 
@@ -654,7 +744,8 @@ PyTypeObject gwpy_env_type = {
 	PyVarObject_HEAD_INIT(NULL, 0).tp_name = "gymwarden._native.Env",
 	.tp_basicsize = sizeof(struct gwpy_env),
 	.tp_flags = Py_TPFLAGS_DEFAULT,
-	.tp_doc = "Env(manifest, env_id, kwargs=None, jail=None, worker=None)"
+	.tp_doc = "Env(manifest, env_id, kwargs=None, jail=None, worker=None, "
+		  "audit=None, audit_key=None, record=None, record_key=None)"
 		  ": one guarded environment in a sandboxed worker",
 	.tp_new = PyType_GenericNew,
 	.tp_init = env_init,

@@ -159,15 +159,19 @@ int gw_cli_find_record(const struct gw_cli *cli, const struct gw_cmd *cmd,
 
 /* Every subcommand, defined one per file in src/cli/cmd_*.c. */
 extern const struct gw_cmd gw_cmd_approve;
+extern const struct gw_cmd gw_cmd_audit;
 extern const struct gw_cmd gw_cmd_deps;
+extern const struct gw_cmd gw_cmd_detokenize;
 extern const struct gw_cmd gw_cmd_doctor;
 extern const struct gw_cmd gw_cmd_fuzz;
 extern const struct gw_cmd gw_cmd_inventory;
 extern const struct gw_cmd gw_cmd_manifest;
 extern const struct gw_cmd gw_cmd_records;
+extern const struct gw_cmd gw_cmd_replay;
 extern const struct gw_cmd gw_cmd_revoke;
 extern const struct gw_cmd gw_cmd_run;
 extern const struct gw_cmd gw_cmd_sandbox;
+extern const struct gw_cmd gw_cmd_sanitize;
 extern const struct gw_cmd gw_cmd_version;
 extern const struct gw_cmd gw_cmd_vet;
 

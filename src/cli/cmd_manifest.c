@@ -215,6 +215,28 @@ static int run_check(struct gw_cli *cli, struct manifest_cfg *cfg,
 	return exit_status(m, cfg->strict);
 }
 
+/* "sanitize  default=label logs=label fields 6 dp 2 key_file PATH". */
+static void print_sanitize(const struct gw_cli *cli,
+			   const struct gw_manifest_env *e)
+{
+	const char *key = gw_manifest_env_sanitize_key_file(e);
+
+	if (!gw_manifest_env_sanitizes(e))
+		return;
+	fprintf(cli->out,
+		"    %-18s default=%s text_observations=%s logs=%s, "
+		"fields %zu, rules %zu, dp %zu%s%s\n",
+		"sanitize",
+		gw_sanitize_op_name(gw_manifest_env_sanitize_default(e)->op),
+		gw_sanitize_op_name(
+			gw_manifest_env_sanitize_text_observations(e)->op),
+		gw_sanitize_op_name(gw_manifest_env_sanitize_logs(e)->op),
+		gw_manifest_env_sanitize_field_count(e),
+		gw_manifest_env_sanitize_rule_count(e),
+		gw_manifest_env_dp_count(e), key ? ", key_file " : "",
+		key ? key : "");
+}
+
 static void print_env_detail(const struct gw_cli *cli,
 			     const struct gw_manifest_env *e)
 {
@@ -244,6 +266,7 @@ static void print_env_detail(const struct gw_cli *cli,
 		fprintf(cli->out, " %s=%s", gw_fault_name((enum gw_fault)k),
 			gw_policy_name(cp->policy[k]));
 	fputc('\n', cli->out);
+	print_sanitize(cli, e);
 }
 
 static int run_show(struct gw_cli *cli, struct manifest_cfg *cfg,

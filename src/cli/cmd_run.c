@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/audit_cli.h"
 #include "cli/cli.h"
 #include "core/error.h"
 #include "core/limits.h"
@@ -34,6 +35,7 @@ struct run_cfg {
 	unsigned long seed;
 	unsigned long max_steps;
 	int format;
+	const char *audit, *audit_key, *record, *record_key;
 };
 
 static const struct gw_opt run_opts[] = {
@@ -50,6 +52,14 @@ static const struct gw_opt run_opts[] = {
 	{ "format", 'f', "FORMAT", gw_opt_choice,
 	  offsetof(struct run_cfg, format), "output format",
 	  (const char *const[]){ "text", "json", NULL } },
+	{ "audit", 0, "FILE", gw_opt_string, offsetof(struct run_cfg, audit),
+	  "write an audit log of the run (docs/audit.md)", NULL },
+	{ "audit-key", 0, "KEY", gw_opt_string,
+	  offsetof(struct run_cfg, audit_key), "encrypt the audit log", NULL },
+	{ "record", 0, "FILE", gw_opt_string, offsetof(struct run_cfg, record),
+	  "record every reset and step (gymwarden replay)", NULL },
+	{ "record-key", 0, "KEY", gw_opt_string,
+	  offsetof(struct run_cfg, record_key), "encrypt the recording", NULL },
 	GW_OPT_END,
 };
 
@@ -70,11 +80,14 @@ struct run {
 	json_t *violations;
 	size_t n_violations;
 	json_t *notices;
+	json_t *privacy;   /* GW_EVENT_PRIVACY, up to RUN_MAX_VIOLATIONS */
+	json_t *sanitized; /* {name: count} of gw_env_sanitize_counts */
 	uint64_t faults[GW_FAULT_COUNT];
 	char layers[512];
 	char missing[1024]; /* "NAME:WHY,..." */
 	bool error;	    /* one of our own errors: exit 2 */
 	json_t *error_json;
+	struct gw_run_audit ra; /* --audit and --record */
 };
 
 /* One violation; returns its object (owned by the list) or NULL. */
@@ -99,6 +112,7 @@ static void on_event(void *arg, const struct gw_event *ev)
 	struct run *run = arg;
 	json_t *v;
 
+	gw_run_audit_event(&run->ra, ev);
 	switch (ev->kind) {
 	case GW_EVENT_FAULT:
 		add_violation(run, gw_fault_name(ev->fault), ev->step,
@@ -122,8 +136,17 @@ static void on_event(void *arg, const struct gw_event *ev)
 						ev->field, "detail",
 						ev->detail));
 		break;
+	case GW_EVENT_PRIVACY:
+		if (json_array_size(run->privacy) < RUN_MAX_VIOLATIONS)
+			json_array_append_new(
+				run->privacy,
+				json_pack("{s:I, s:I, s:s, s:s}", "episode",
+					  (json_int_t)run->episode, "step",
+					  (json_int_t)ev->step, "field",
+					  ev->field, "detail", ev->detail));
+		break;
 	case GW_EVENT_LOG:
-		/* Escaped and rate-limited by the monitor already. */
+		/* Escaped, sanitized and rate-limited by the monitor. */
 		fprintf(run->cli->err, "gymwarden: worker %s %s: %s\n",
 			ev->env_id, ev->field, ev->detail);
 		break;
@@ -177,6 +200,8 @@ static bool play(struct run *run, struct gw_env *e,
 
 	gw_error_clear(&err);
 	r = gw_env_reset(e, &ep->seed, NULL, &st, &err);
+	if (r == 0)
+		gw_run_record_reset(&run->ra, e, ep->seed, &st);
 	while (r == 0 && !st.terminated && !st.truncated) {
 		if (ep->steps >= run->cfg->max_steps) {
 			ep->end = "cut";
@@ -186,6 +211,8 @@ static bool play(struct run *run, struct gw_env *e,
 		gw_error_clear(&err);
 		r = gw_env_step(e, action, gw_env_action_bytes(e), &st, &err);
 		if (r == 0) {
+			gw_run_record_step(&run->ra, e, action,
+					   gw_env_action_bytes(e), &st);
 			ep->steps = st.step;
 			ep->ret += st.reward;
 		}
@@ -218,16 +245,33 @@ static int run_episodes(struct run *run, struct gw_env *e)
 	gw_rng_seed(&rng, run->cfg->seed);
 	for (size_t i = 0; i < run->cfg->episodes; i++) {
 		struct episode *ep = &run->episodes[i];
+		bool more;
 
 		run->episode = i + 1;
 		run->n_episodes = i + 1;
 		ep->seed = run->cfg->seed + i;
-		if (!play(run, e, al, &rng, action, ep))
+		run->ra.episode = i + 1;
+		more = play(run, e, al, &rng, action, ep);
+
+		gw_run_audit_episode(&run->ra, i + 1, ep->seed, ep->steps,
+				     ep->ret, ep->end);
+		if (!more)
 			break;
 	}
 	gw_space_layout_free(al);
 	free(action);
 	return 0;
+}
+
+/* What [env.sanitize] found and did, as {name: count}. */
+static void collect_sanitized(struct run *run, const struct gw_env *e)
+{
+	struct gw_sanitize_count c[64];
+	size_t n = gw_env_sanitize_counts(e, c, 64);
+
+	for (size_t i = 0; i < n && i < 64; i++)
+		json_object_set_new(run->sanitized, c[i].name,
+				    json_integer((json_int_t)c[i].count));
 }
 
 /* Open, play, close; every problem ends up in run. */
@@ -246,6 +290,15 @@ static void run_env(struct run *run, const struct gw_manifest *m)
 	snprintf(run->layers, sizeof(run->layers), "%s", gw_env_layers(e));
 	snprintf(run->missing, sizeof(run->missing), "%s",
 		 gw_env_missing_layers(e));
+	if (gw_run_record_start(run->cli, &run->ra, run->cfg->record,
+				run->cfg->record_key, run->cfg->env, e) != 0) {
+		run->error = true;
+		run->error_json =
+			json_pack("{s:s, s:s, s:s}", "kind", "GymwardenError",
+				  "field", "", "message", "no recording");
+		gw_env_free(e);
+		return;
+	}
 	if (run_episodes(run, e) < 0) {
 		gw_error_set(&err, -ENOMEM, "out of memory");
 		record_error(run, e, &err);
@@ -256,6 +309,8 @@ static void run_env(struct run *run, const struct gw_manifest *m)
 	gw_error_clear(&err);
 	if (gw_env_alive(e) && gw_env_close(e, &err) < 0)
 		add_violation(run, "close", -1, "", err.msg, NULL);
+	/* After close: its last log lines are drained and counted then. */
+	collect_sanitized(run, e);
 	gw_env_free(e);
 }
 
@@ -325,7 +380,7 @@ static json_t *run_json(const struct run *run, const char *path)
 				    json_integer((json_int_t)run->faults[f]));
 	return json_pack(
 		"{s:i, s:s, s:s, s:s, s:I, s:o, s:I, s:f, s:o, "
-		"s:O, s:I, s:O, s:o, s:o, s:o}",
+		"s:O, s:I, s:O, s:o, s:o, s:o, s:O, s:O}",
 		"version", GW_JSON_VERSION, "kind", "run", "manifest", path,
 		"env", run->cfg->env, "seed", (json_int_t)run->cfg->seed,
 		"episodes", eps, "steps", (json_int_t)steps, "mean_return",
@@ -333,7 +388,8 @@ static json_t *run_json(const struct run *run, const char *path)
 		"violation_count", (json_int_t)run->n_violations, "notices",
 		run->notices, "layers", layers_json(run->layers),
 		"missing_layers", missing_json(run->missing), "error",
-		run->error_json ? json_incref(run->error_json) : json_null());
+		run->error_json ? json_incref(run->error_json) : json_null(),
+		"sanitized", run->sanitized, "privacy", run->privacy);
 }
 
 static void print_violations(const struct run *run)
@@ -363,6 +419,28 @@ static void print_violations(const struct run *run)
 	if (run->n_violations > json_array_size(run->violations))
 		fprintf(out, "    ... %zu more\n",
 			run->n_violations - json_array_size(run->violations));
+}
+
+/* "  sanitized: email 3, card 3, dp_released 4" when a policy ran. */
+static void print_sanitized(const struct run *run)
+{
+	const char *name;
+	json_t *v;
+	bool first = true;
+
+	if (json_object_size(run->sanitized) == 0)
+		return;
+	fprintf(run->cli->out, "  sanitized:");
+	json_object_foreach(run->sanitized, name, v)
+	{
+		fprintf(run->cli->out, "%s %s %lld", first ? "" : ",", name,
+			(long long)json_integer_value(v));
+		first = false;
+	}
+	fprintf(run->cli->out, "\n");
+	if (json_array_size(run->privacy))
+		fprintf(run->cli->out, "  privacy events: %zu\n",
+			json_array_size(run->privacy));
 }
 
 static void print_text(const struct run *run, const char *path)
@@ -400,6 +478,7 @@ static void print_text(const struct run *run, const char *path)
 		any = true;
 	}
 	fprintf(out, "%s\n", any ? "" : " none");
+	print_sanitized(run);
 	print_violations(run);
 }
 
@@ -441,8 +520,17 @@ static int run_run(struct gw_cli *cli, void *vcfg, int argc, char **argv)
 	run.episodes = calloc(cfg->episodes, sizeof(*run.episodes));
 	run.violations = json_array();
 	run.notices = json_array();
-	if (!run.episodes || !run.violations || !run.notices) {
+	run.privacy = json_array();
+	run.sanitized = json_object();
+	if (!run.episodes || !run.violations || !run.notices || !run.privacy ||
+	    !run.sanitized) {
 		fprintf(cli->err, "gymwarden run: out of memory\n");
+		status = GW_EXIT_ERROR;
+		goto out;
+	}
+	if (gw_run_audit_start(cli, &run.ra, cfg->audit, cfg->audit_key,
+			       argv[0], cfg->env, cfg->seed,
+			       cfg->episodes) != 0) {
 		status = GW_EXIT_ERROR;
 		goto out;
 	}
@@ -461,9 +549,13 @@ static int run_run(struct gw_cli *cli, void *vcfg, int argc, char **argv)
 	status = run.error	    ? GW_EXIT_ERROR
 		 : run.n_violations ? GW_EXIT_FINDINGS
 				    : GW_EXIT_OK;
+	status = gw_run_audit_finish(cli, &run.ra, status, run.n_violations,
+				     run.violations, run.error_json);
 out:
 	json_decref(run.violations);
 	json_decref(run.notices);
+	json_decref(run.privacy);
+	json_decref(run.sanitized);
 	json_decref(run.error_json);
 	free(run.episodes);
 	gw_manifest_free(m);

@@ -11,9 +11,12 @@
 #include "gymwarden.h"
 
 static const struct gw_cmd *const commands[] = {
-	&gw_cmd_approve,   &gw_cmd_deps,     &gw_cmd_doctor,  &gw_cmd_fuzz,
-	&gw_cmd_inventory, &gw_cmd_manifest, &gw_cmd_records, &gw_cmd_revoke,
-	&gw_cmd_run,	   &gw_cmd_sandbox,  &gw_cmd_version, &gw_cmd_vet,
+	&gw_cmd_approve, &gw_cmd_deps,	    &gw_cmd_doctor,
+	&gw_cmd_fuzz,	 &gw_cmd_inventory, &gw_cmd_manifest,
+	&gw_cmd_records, &gw_cmd_revoke,    &gw_cmd_run,
+	&gw_cmd_sandbox, &gw_cmd_sanitize,  &gw_cmd_detokenize,
+	&gw_cmd_version, &gw_cmd_vet,	    &gw_cmd_audit,
+	&gw_cmd_replay,
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))

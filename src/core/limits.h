@@ -182,4 +182,36 @@
 /* Resets of the seed sweep by default. */
 #define GW_FUZZ_SEED_SWEEP 56u
 
+/*
+ * ---- sanitize: detection of personal data and secrets ----
+ * (src/sanitize, docs/sanitize.md)
+ */
+
+/* One string handed to gw_sanitize_detect / gw_sanitize_string. */
+#define GW_SAN_INPUT_MAX_BYTES (64u * 1024 * 1024)
+/* A line of gw_sanitize_lines and `gymwarden sanitize`; longer is cut. */
+#define GW_SAN_LINE_MAX_BYTES (1024u * 1024)
+/* A finding that ENCRYPT turns into a token (a PEM key fits). */
+#define GW_SAN_ENTITY_MAX_BYTES (64u * 1024)
+/* Custom rules and allowlist entries of one configuration. */
+#define GW_SAN_MAX_CUSTOM_RULES	   256u
+#define GW_SAN_MAX_CUSTOM_KEYWORDS 64u
+#define GW_SAN_MAX_ALLOWLIST	   4096u
+#define GW_SAN_PATTERN_MAX_BYTES   4096u
+/* PCRE2 limits of every match: backtracking steps, and depth. */
+#define GW_SAN_PCRE2_MATCH_LIMIT 100000u
+#define GW_SAN_PCRE2_DEPTH_LIMIT 1000u
+/* A key file (32 raw bytes or 64 hex digits and a newline). */
+#define GW_SAN_KEY_FILE_MAX_BYTES 128u
+
+/*
+ * ---- audit: audit logs and recordings ----
+ * (src/audit, docs/audit.md)
+ */
+
+/* One record: a JSON line, or the plaintext of one encrypted frame. */
+#define GW_AUDIT_RECORD_MAX_BYTES (16u * 1024 * 1024)
+/* A key file: 32 raw bytes or 64 hex digits and a newline. */
+#define GW_AUDIT_KEYFILE_MAX_BYTES 128u
+
 #endif /* GW_CORE_LIMITS_H */

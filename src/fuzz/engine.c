@@ -165,6 +165,8 @@ static void on_event(void *arg, const struct gw_event *ev)
 					      "detail", ev->detail));
 		break;
 	case GW_EVENT_LOG: on_log(r, ev); break;
+	/* A DP release: the policy at work, not something the env did. */
+	case GW_EVENT_PRIVACY: break;
 	}
 }
 

@@ -21,9 +21,7 @@ static void env_free(struct gw_manifest_env *e)
 	free(e->deps);
 	gw_space_free(e->action_space);
 	gw_space_free(e->observation_space);
-	for (size_t i = 0; i < e->sanitize.len; i++)
-		free(e->sanitize.rules[i].field);
-	free(e->sanitize.rules);
+	gw_sanitize_policy_free(&e->sanitize);
 }
 
 void gw_manifest_free(struct gw_manifest *m)
@@ -278,18 +276,6 @@ static json_t *specs_json(const struct gw_param_specs *s)
 	return o;
 }
 
-static json_t *sanitize_json(const struct gw_sanitize *s)
-{
-	json_t *fields = json_object();
-
-	for (size_t i = 0; fields && i < s->len; i++)
-		json_object_set_new(
-			fields, s->rules[i].field,
-			json_string(gw_sanitize_names[s->rules[i].action]));
-	return json_pack("{s:s, s:o}", "default", gw_sanitize_names[s->def],
-			 "fields", fields);
-}
-
 static json_t *deps_json(const struct gw_manifest_env *e)
 {
 	json_t *a = json_array();
@@ -320,7 +306,8 @@ json_t *gw_manifest_env_to_json(const struct gw_manifest_env *e)
 		return NULL;
 	json_object_set_new(o, "sandbox", sandbox_json(&e->sandbox));
 	json_object_set_new(o, "checks", checks_json(&e->checks));
-	json_object_set_new(o, "sanitize", sanitize_json(&e->sanitize));
+	json_object_set_new(o, "sanitize",
+			    gw_sanitize_policy_json(&e->sanitize));
 	return o;
 }
 
@@ -335,4 +322,78 @@ json_t *gw_manifest_to_json(const struct gw_manifest *m)
 			 "vetting", gw_vetting_names[m->vetting], "registry",
 			 "path", m->registry_path, "log", "dir", m->log_dir,
 			 "envs", envs);
+}
+
+bool gw_manifest_env_sanitizes(const struct gw_manifest_env *e)
+{
+	return e->sanitize.present;
+}
+
+const struct gw_sanitize_action *
+gw_manifest_env_sanitize_default(const struct gw_manifest_env *e)
+{
+	return &e->sanitize.def;
+}
+
+const struct gw_sanitize_action *
+gw_manifest_env_sanitize_text_observations(const struct gw_manifest_env *e)
+{
+	return &e->sanitize.text_obs;
+}
+
+const struct gw_sanitize_action *
+gw_manifest_env_sanitize_logs(const struct gw_manifest_env *e)
+{
+	return &e->sanitize.logs;
+}
+
+size_t gw_manifest_env_sanitize_field_count(const struct gw_manifest_env *e)
+{
+	return e->sanitize.n_fields;
+}
+
+const char *
+gw_manifest_env_sanitize_field_at(const struct gw_manifest_env *e, size_t i,
+				  const struct gw_sanitize_action **action)
+{
+	if (i >= e->sanitize.n_fields)
+		return NULL;
+	if (action)
+		*action = &e->sanitize.fields[i].action;
+	return e->sanitize.fields[i].field;
+}
+
+const char *gw_manifest_env_sanitize_key_file(const struct gw_manifest_env *e)
+{
+	return e->sanitize.key_file;
+}
+
+size_t gw_manifest_env_sanitize_rule_count(const struct gw_manifest_env *e)
+{
+	return e->sanitize.n_rules;
+}
+
+const struct gw_sanitize_rule *
+gw_manifest_env_sanitize_rule_at(const struct gw_manifest_env *e, size_t i)
+{
+	return i < e->sanitize.n_rules ? &e->sanitize.rules[i].rule : NULL;
+}
+
+const char *const *
+gw_manifest_env_sanitize_allowlist(const struct gw_manifest_env *e,
+				   size_t *count)
+{
+	*count = e->sanitize.n_allowlist;
+	return (const char *const *)e->sanitize.allowlist;
+}
+
+size_t gw_manifest_env_dp_count(const struct gw_manifest_env *e)
+{
+	return e->sanitize.n_dp;
+}
+
+const struct gw_dp_policy *
+gw_manifest_env_dp_at(const struct gw_manifest_env *e, size_t i)
+{
+	return i < e->sanitize.n_dp ? &e->sanitize.dp[i].p : NULL;
 }

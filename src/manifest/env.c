@@ -90,7 +90,9 @@ void gw_manifest_env_defaults(struct gw_manifest_env *e)
 	e->checks.policy[GW_FAULT_INFO] = GW_POLICY_REJECT;
 	e->checks.policy[GW_FAULT_ACTION] = GW_POLICY_REJECT;
 	e->checks.overshoot_ulps = 4;
-	e->sanitize.def = GW_SANITIZE_KEEP;
+	e->sanitize.def.op = GW_SANITIZE_KEEP;
+	e->sanitize.text_obs.op = GW_SANITIZE_KEEP;
+	e->sanitize.logs.op = GW_SANITIZE_KEEP;
 }
 
 char *gw_manifest_strdup(struct gw_manifest *m, const struct gw_toml_value *v)

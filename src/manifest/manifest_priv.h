@@ -48,23 +48,36 @@ struct gw_param_specs {
 	struct gw_param_spec *items;
 };
 
-enum gw_sanitize_action {
-	GW_SANITIZE_KEEP,
-	GW_SANITIZE_DROP,
-	GW_SANITIZE_REDACT,
-	GW_SANITIZE_TOKENIZE,
-	GW_SANITIZE_HASH,
+/* One entry of [env.sanitize] fields. */
+struct gw_sanitize_field {
+	char *field; /* "info.player.email" */
+	struct gw_sanitize_action action;
 };
 
-struct gw_sanitize_rule {
-	char *field; /* "info.player.email" */
-	enum gw_sanitize_action action;
+/* A custom rule and the strings it owns (rule points into them). */
+struct gw_sanitize_rule_store {
+	struct gw_sanitize_rule rule;
+	char *id, *pattern, *label;
+	char **keywords;
+};
+
+struct gw_dp_store {
+	struct gw_dp_policy p;
+	char *field;
 };
 
 struct gw_sanitize {
-	enum gw_sanitize_action def;
-	size_t len;
-	struct gw_sanitize_rule *rules;
+	bool present; /* an [env.sanitize] table was given */
+	struct gw_sanitize_action def, text_obs, logs;
+	struct gw_sanitize_field *fields;
+	size_t n_fields;
+	char *key_file; /* absolute, or NULL */
+	struct gw_sanitize_rule_store *rules;
+	size_t n_rules;
+	char **allowlist;
+	size_t n_allowlist;
+	struct gw_dp_store *dp;
+	size_t n_dp;
 };
 
 struct gw_manifest_env {
@@ -180,5 +193,10 @@ extern const char *const gw_fault_names[];
 extern const char *const gw_policy_names[];
 extern const char *const gw_param_type_names[];
 extern const char *const gw_sanitize_names[];
+extern const char *const gw_dp_on_exhausted_names[];
+
+/* Free what s owns and leave it empty. */
+void gw_sanitize_policy_free(struct gw_sanitize *s);
+json_t *gw_sanitize_policy_json(const struct gw_sanitize *s);
 
 #endif /* GW_MANIFEST_MANIFEST_PRIV_H */

@@ -1,5 +1,5 @@
 /*
- * [env.sandbox], [env.checks] and [env.sanitize]: resource limits with
+ * [env.sandbox] and [env.checks]: resource limits with
  * their units, the layers a sandbox must enforce, and what to do about
  * each class of fault at the boundary.
  */
@@ -26,9 +26,6 @@ const char *const gw_fault_names[] = {
 const char *const gw_policy_names[] = { "reject", "clip",      "cast",
 					"warn",	  "terminate", NULL };
 
-const char *const gw_sanitize_names[] = { "keep",     "drop", "redact",
-					  "tokenize", "hash", NULL };
-
 static const char *const on_violation_names[] = { "kill", "errno", NULL };
 
 static const char *const sandbox_keys[] = {
@@ -36,8 +33,6 @@ static const char *const sandbox_keys[] = {
 	"open_files", "tmp_size",  "step_timeout", "reset_timeout",
 	"lifetime",   "require",   "on_violation", NULL,
 };
-
-static const char *const sanitize_keys[] = { "default", "fields", NULL };
 
 #define P(x) (1u << GW_POLICY_##x)
 
@@ -333,64 +328,4 @@ void gw_manifest_parse_checks(struct gw_manifest *m, struct gw_check_policy *cp,
 			       "add reward_range = [min, max]",
 			       "policy \"clip\" for rewards needs a "
 			       "reward_range");
-}
-
-static void sanitize_fields(struct gw_manifest *m, struct gw_sanitize *s,
-			    const struct gw_toml_value *v, const char *base)
-{
-	char field[GW_FIELD_MAX_BYTES];
-
-	if (!gw_check_type(&m->check, v, base, GW_TOML_TABLE))
-		return;
-	s->rules = calloc(v->u.tab.len ? v->u.tab.len : 1, sizeof(*s->rules));
-	if (!s->rules) {
-		gw_check_nomem(&m->check);
-		return;
-	}
-	for (size_t i = 0; i < v->u.tab.len; i++) {
-		const struct gw_toml_kv *kv = &v->u.tab.kvs[i];
-		struct gw_sanitize_rule *r = &s->rules[s->len];
-		int a;
-
-		gw_check_path_key(field, sizeof(field), base, kv->key,
-				  kv->key_len);
-		a = gw_check_choice(&m->check, kv->value, field,
-				    gw_sanitize_names);
-		if (a < 0)
-			continue;
-		if (kv->key_len == 0 || memchr(kv->key, '\0', kv->key_len)) {
-			gw_check_report(&m->check, GW_SEVERITY_ERROR, kv->line,
-					kv->col, field, NULL,
-					"expected a field path such as "
-					"\"info.player.email\"");
-			continue;
-		}
-		r->field = malloc(kv->key_len + 1);
-		if (!r->field) {
-			gw_check_nomem(&m->check);
-			return;
-		}
-		memcpy(r->field, kv->key, kv->key_len + 1);
-		r->action = (enum gw_sanitize_action)a;
-		s->len++;
-	}
-}
-
-void gw_manifest_parse_sanitize(struct gw_manifest *m, struct gw_sanitize *s,
-				const struct gw_toml_value *t, const char *path)
-{
-	const struct gw_toml_value *v;
-	char field[GW_FIELD_MAX_BYTES];
-	int a;
-
-	gw_check_keys(&m->check, t, path, sanitize_keys);
-	v = gw_toml_get(t, "default");
-	gw_check_path_key(field, sizeof(field), path, "default", 7);
-	if (v &&
-	    (a = gw_check_choice(&m->check, v, field, gw_sanitize_names)) >= 0)
-		s->def = (enum gw_sanitize_action)a;
-	v = gw_toml_get(t, "fields");
-	gw_check_path_key(field, sizeof(field), path, "fields", 6);
-	if (v)
-		sanitize_fields(m, s, v, field);
 }

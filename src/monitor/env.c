@@ -115,7 +115,9 @@ int gw_env_open_v(const struct gw_manifest *m, const char *env_id,
 		goto out;
 	}
 	e->cfg = cfg;
-	r = gw_worker_spawn(e, err);
+	r = gw_env_san_open(e, err);
+	if (r == 0)
+		r = gw_worker_spawn(e, err);
 	if (r == 0)
 		r = gw_handshake(e, merged, err);
 	e->cfg = NULL;
@@ -250,6 +252,7 @@ void gw_env_free(struct gw_env *e)
 	gw_space_layout_free(e->obs_layout);
 	gw_space_free(e->adopted_action);
 	gw_space_free(e->adopted_obs);
+	gw_env_san_free(e->san);
 	free(e->action);
 	free(e->obs);
 	gw_value_free(e->info);

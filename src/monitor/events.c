@@ -185,6 +185,10 @@ void gw_env_keep_fail(struct gw_env *e, enum gw_wire_phase phase, const char *t,
 	size_t cut;
 	int w;
 
+	if (e->san && (t = gw_env_san_line(e, t, n, &n)) == NULL) {
+		t = "<DROPPED>";
+		n = 9;
+	}
 	w = snprintf(e->fail_text, sizeof(e->fail_text),
 		     "the env raised in %s: ", phase_name(phase));
 	if (w < 0 || (size_t)w >= sizeof(e->fail_text))

@@ -53,9 +53,18 @@ static void report_dropped(struct gw_logpipe *lp, struct gw_env *e)
 static void end_line(struct gw_logpipe *lp, struct gw_env *e)
 {
 	char *slot = lp->tail[lp->next];
-	size_t n;
+	const char *text = lp->line;
+	size_t n, len = lp->len;
 
-	n = gw_escape(slot, GW_LOGPIPE_ESCAPED_MAX_BYTES, lp->line, lp->len);
+	/* Sanitized before it is kept anywhere, the tail included. */
+	if (e->san &&
+	    (text = gw_env_san_line(e, lp->line, lp->len, &len)) == NULL) {
+		lp->lines++;
+		lp->len = 0;
+		lp->overlong = false;
+		return;
+	}
+	n = gw_escape(slot, GW_LOGPIPE_ESCAPED_MAX_BYTES, text, len);
 	if (lp->overlong && n + 4 < GW_LOGPIPE_ESCAPED_MAX_BYTES)
 		memcpy(slot + n, "...", 4);
 	lp->next = (lp->next + 1) % GW_LOGPIPE_TAIL_LINES;

@@ -171,6 +171,9 @@ struct gw_worker_exit {
 	bool unknown; /* someone else reaped it */
 };
 
+struct gw_env_san;
+struct gw_audit;
+
 struct gw_env {
 	const struct gw_manifest *m;
 	const struct gw_manifest_env *me;
@@ -213,6 +216,11 @@ struct gw_env {
 	struct gw_value *info;
 	char *info_json;
 	struct gw_fault_counts counts;
+
+	/* [env.sanitize], or NULL when the env has none; the audit log
+	 * privacy spends go to, or NULL (borrowed). */
+	struct gw_env_san *san;
+	struct gw_audit *audit;
 
 	/* The first fault that refused a value in the current call. */
 	bool refused;
@@ -374,6 +382,50 @@ int gw_info_take(struct gw_env *e, const void *data, size_t len,
  * integers past int64 as strings). A malloc'd string, or NULL.
  */
 char *gw_info_json(const struct gw_value *v);
+
+/* sanitize.c: [env.sanitize] applied at the boundary */
+
+/* Counters of gw_env_sanitize_counts besides the engine's kinds. */
+enum gw_san_stat {
+	GW_SAN_STAT_DROPPED,
+	GW_SAN_STAT_DP_RELEASED,
+	GW_SAN_STAT_DP_WITHHELD,
+	GW_SAN_STAT_LOG_DROPPED,
+	GW_SAN_STAT_FAILED,
+	GW_SAN_STAT_COUNT,
+};
+
+/*
+ * Build e->san from the manifest when the env has [env.sanitize]: load
+ * the key file (refused unless 0600-like), compile the rules. Before
+ * the worker starts, so a bad key or rule costs no process. 0 or a
+ * negative errno with err filled (GW_ERR_MANIFEST).
+ */
+int gw_env_san_open(struct gw_env *e, struct gw_error *err);
+void gw_env_san_free(struct gw_env_san *s);
+
+/* A new episode: every DP budget is full again. */
+void gw_env_san_episode(struct gw_env *e);
+
+/*
+ * Sanitize a checked info map in place. Returns true when a DP field
+ * whose budget is spent says to end the episode.
+ */
+bool gw_env_san_info(struct gw_env *e, struct gw_value *info);
+
+/* Sanitize the Text leaves of a checked, packed observation in place. */
+int gw_env_san_obs(struct gw_env *e, unsigned char *obs);
+
+/*
+ * A log line as it may be kept: line itself when nothing was found, or
+ * text owned by e->san valid until the next call; NULL when the policy
+ * drops the line.
+ */
+const char *gw_env_san_line(struct gw_env *e, const char *line, size_t len,
+			    size_t *out_len);
+
+/* Send DP spends to a (borrowed, may be NULL) as well as to events. */
+void gw_env_set_audit(struct gw_env *e, struct gw_audit *a);
 
 /* space_value.c (in src/space) */
 

@@ -306,6 +306,8 @@ static int check_result(struct gw_env *e, const struct gw_result *res,
 	struct gw_fault_sink sink;
 
 	gw_env_fault_sink(e, &sink);
+	if (reset && e->san)
+		gw_env_san_episode(e);
 	v->reward = gw_result_check_reward(res->reward_tag, res->reward, reset,
 					   cp, &sink, &out->reward);
 	v->flags = reset ? GW_VERDICT_PASS
@@ -321,13 +323,23 @@ static int check_result(struct gw_env *e, const struct gw_result *res,
 					   e->obs_bytes, cp, &sink, werr);
 	if (v->obs < 0)
 		return v->obs;
+	if (e->san && v->obs == GW_VERDICT_PASS && gw_env_san_obs(e, e->obs)) {
+		gw_env_fault(e, GW_FAULT_SHAPE, GW_POLICY_REJECT, "observation",
+			     "a Text observation could not be sanitized");
+		v->obs = GW_VERDICT_REJECT;
+	}
 	if (info_unchanged(e, res)) {
 		*info = e->info;
 		v->info = GW_VERDICT_PASS;
 		return 0;
 	}
 	v->info = gw_info_take(e, res->info, res->info_len, info);
-	return v->info < 0 ? v->info : 0;
+	if (v->info < 0)
+		return v->info;
+	/* Before the info is kept: nothing unsanitized outlives this. */
+	if (e->san && *info && gw_env_san_info(e, *info) && !reset)
+		out->truncated = true;
+	return 0;
 }
 
 /* Keep info as e's (it may be the one kept already), dropping the old. */

@@ -22,7 +22,7 @@ def lines_of(out: str) -> list[str]:
 def test_bundled_example_is_clean(gw):
     r = gw("manifest", "check", str(EXAMPLE))
     assert r.returncode == 0, r.stdout + r.stderr
-    assert "ok, 11 environments" in r.stdout
+    assert "ok, 12 environments" in r.stdout
     assert "Box(0, 7, (2,), int64)" in r.stdout
     assert "Discrete(4)" in r.stdout
     assert "error" not in r.stdout and "warning" not in r.stdout
@@ -36,7 +36,7 @@ def test_bundled_example_json_describes_spaces(gw):
     assert doc["kind"] == "manifest-check"
     assert doc["ok"] is True
     assert doc["diagnostics"] == []
-    assert len(doc["envs"]) == 11
+    assert len(doc["envs"]) == 12
     env = doc["envs"][0]
     assert env["id"] == "GridWorld-v0"
     assert env["source"] == str((ROOT / "examples" / "gridworld").resolve())

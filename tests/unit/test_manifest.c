@@ -136,9 +136,10 @@ static void manifest_loads_bundled_example(void **state)
 	assert_int_equal(gw_manifest_error_count(m), 0);
 	assert_int_equal(gw_manifest_warning_count(m), 0);
 	assert_int_equal(gw_manifest_vetting(m), GW_VETTING_REQUIRED);
-	/* GridWorld-v0 first, then the ten environments of examples/README. */
-	assert_int_equal(gw_manifest_env_count(m), 11);
-	assert_null(gw_manifest_env_at(m, 11));
+	/* GridWorld-v0 first, then the eleven environments of
+	 * examples/README. */
+	assert_int_equal(gw_manifest_env_count(m), 12);
+	assert_null(gw_manifest_env_at(m, 12));
 	assert_null(gw_manifest_env_find(m, "Nope-v0"));
 
 	e = gw_manifest_env_find(m, "GridWorld-v0");
@@ -417,6 +418,79 @@ static const struct diag_case diag_cases[] = {
 			  "\"tokenise\" }\n",
 	  GW_SEVERITY_ERROR, 8, "env[0].sanitize.fields.\"info.email\"",
 	  "not one of", "'tokenize'" },
+	{ "manifest_sanitize_unknown_key_suggests_nearest",
+	  ENV_HEAD SPACES "[env.sanitize]\ndefualt = \"label\"\n",
+	  GW_SEVERITY_ERROR, 8, "env[0].sanitize.defualt", "unknown key",
+	  "'default'" },
+	{ "manifest_sanitize_hash_needs_key_file",
+	  ENV_HEAD SPACES "[env.sanitize]\ndefault = \"hash\"\n",
+	  GW_SEVERITY_ERROR, 7, "env[0].sanitize", "need a key_file",
+	  "key_file" },
+	{ "manifest_sanitize_mask_count_and_keep_exclude",
+	  ENV_HEAD SPACES "[env.sanitize]\nfields = { \"info.card\" = { op = "
+			  "\"mask\", count = 2, keep = 4 } }\n",
+	  GW_SEVERITY_ERROR, 8, "env[0].sanitize.fields.\"info.card\"",
+	  "exclude each other", NULL },
+	{ "manifest_sanitize_mask_char_is_one_character",
+	  ENV_HEAD SPACES "[env.sanitize]\nfields = { \"info.card\" = { op = "
+			  "\"mask\", char = \"**\" } }\n",
+	  GW_SEVERITY_ERROR, 8, "env[0].sanitize.fields.\"info.card\".char",
+	  "one printable ASCII character", NULL },
+	{ "manifest_sanitize_only_mask_takes_options",
+	  ENV_HEAD SPACES "[env.sanitize]\nfields = { \"info.a\" = { op = "
+			  "\"label\", keep = 4 } }\n",
+	  GW_SEVERITY_ERROR, 8, "env[0].sanitize.fields.\"info.a\".keep",
+	  "only \"mask\" takes keep", NULL },
+	{ "manifest_sanitize_field_path_starts_at_info",
+	  ENV_HEAD SPACES "[env.sanitize]\nfields = { \"player.email\" = "
+			  "\"label\" }\n",
+	  GW_SEVERITY_ERROR, 8, "env[0].sanitize.fields.\"player.email\"",
+	  "field path under info", "info.player.email" },
+	{ "manifest_sanitize_text_observation_cannot_be_dropped",
+	  ENV_HEAD SPACES "[env.sanitize]\ntext_observations = \"drop\"\n",
+	  GW_SEVERITY_ERROR, 8, "env[0].sanitize.text_observations",
+	  "cannot be dropped", NULL },
+	{ "manifest_sanitize_rule_needs_a_pattern",
+	  ENV_HEAD SPACES "[env.sanitize]\nrules = [{ id = \"emp\" }]\n",
+	  GW_SEVERITY_ERROR, 8, "env[0].sanitize.rules[0].pattern",
+	  "missing required key \"pattern\"", NULL },
+	{ "manifest_sanitize_rule_id_is_checked",
+	  ENV_HEAD SPACES "[env.sanitize]\nrules = [{ id = \"Emp ID\", "
+			  "pattern = \"E[0-9]+\" }]\n",
+	  GW_SEVERITY_ERROR, 8, "env[0].sanitize.rules[0].id", "a rule id is",
+	  NULL },
+	{ "manifest_sanitize_bad_pattern_is_reported_at_its_line",
+	  ENV_HEAD SPACES "[env.sanitize]\nrules = [{ id = \"emp\", "
+			  "pattern = \"EMP-([0-9]+\" }]\n",
+	  GW_SEVERITY_ERROR, 8, "env[0].sanitize.rules[0].pattern", "", NULL },
+	{ "manifest_dp_needs_its_bounds",
+	  ENV_HEAD SPACES "[env.sanitize.dp]\n\"info.balance\" = { lower = "
+			  "0, epsilon = 1.0 }\n",
+	  GW_SEVERITY_ERROR, 8, "env[0].sanitize.dp.\"info.balance\".upper",
+	  "missing required key \"upper\"", NULL },
+	{ "manifest_dp_granularity_is_a_power_of_two",
+	  ENV_HEAD SPACES "[env.sanitize.dp]\n\"info.b\" = { lower = 0, "
+			  "upper = 10, epsilon = 1.0, granularity = 0.3 }\n",
+	  GW_SEVERITY_ERROR, 8, "env[0].sanitize.dp.\"info.b\".granularity",
+	  "power of two", "2^-10" },
+	{ "manifest_dp_lower_must_be_below_upper",
+	  ENV_HEAD SPACES "[env.sanitize.dp]\n\"info.b\" = { lower = 5, "
+			  "upper = 1, epsilon = 1.0 }\n",
+	  GW_SEVERITY_ERROR, 8, "env[0].sanitize.dp.\"info.b\"",
+	  "lower must be below upper", NULL },
+	{ "manifest_dp_share_cannot_exceed_budget",
+	  ENV_HEAD SPACES "[env.sanitize.dp]\n\"info.b\" = { lower = 0, "
+			  "upper = 1, epsilon = 1.0, epsilon_per_release = 2.0 "
+			  "}\n",
+	  GW_SEVERITY_ERROR, 8, "env[0].sanitize.dp.\"info.b\"",
+	  "epsilon_per_release no more than", NULL },
+	{ "manifest_dp_on_exhausted_is_a_choice",
+	  ENV_HEAD SPACES
+	  "[env.sanitize.dp]\n\"info.b\" = { lower = 0, "
+	  "upper = 1, epsilon = 1.0, on_exhausted = \"withold\" "
+	  "}\n",
+	  GW_SEVERITY_ERROR, 8, "env[0].sanitize.dp.\"info.b\".on_exhausted",
+	  "not one of", "'withhold'" },
 	{ "manifest_escapes_file_text_in_messages",
 	  ENV_HEAD SPACES "\"bad\\u001bkey\" = 1\n", GW_SEVERITY_ERROR, 7,
 	  "env[0].\"bad\\x1bkey\"", "unknown key \"bad\\x1bkey\"", NULL },
@@ -462,6 +536,92 @@ static void manifest_clean_minimal_env_has_no_diagnostics(void **state)
 	assert_int_equal(sb->on_violation, GW_ON_VIOLATION_KILL);
 	assert_string_equal(
 		gw_manifest_env_kwargs_json(gw_manifest_env_at(m, 0)), "{}");
+	gw_manifest_free(m);
+}
+
+/* The whole [env.sanitize] schema, read back through the public API. */
+static void manifest_reads_sanitize_policy(void **state)
+{
+	static const char text[] = ENV_HEAD SPACES
+		"[env.sanitize]\n"
+		"default = \"redact\"\n"
+		"logs = \"mask:#:3:end\"\n"
+		"key_file = \"k.key\"\n"
+		"allowlist = [\"help@example.com\"]\n"
+		"rules = [{ id = \"emp\", pattern = \"EMP-[0-9]{6}\", "
+		"keywords = [\"EMP-\"], entropy = 1.5, label = \"EMPLOYEE\" "
+		"}]\n"
+		"[env.sanitize.fields]\n"
+		"\"info.customer.email\" = \"tokenize\"\n"
+		"info.customer.card = { op = \"mask\", char = \"*\", keep = 4, "
+		"from_end = true }\n"
+		"\"info.customer.ip\" = \"drop\"\n"
+		"[env.sanitize.dp]\n"
+		"\"info.balance\" = { lower = -1000, upper = 1000, epsilon = "
+		"1.0, "
+		"epsilon_per_release = 0.25, granularity = \"2^-4\", "
+		"on_exhausted = \"end_episode\" }\n"
+		"\"info.age\" = { lower = 0, upper = 128, epsilon = 0.5 }\n";
+	struct gw_manifest *m = check(text, "gymwarden.toml");
+	const struct gw_manifest_env *e = gw_manifest_env_at(m, 0);
+	const struct gw_sanitize_action *a;
+	const struct gw_dp_policy *dp;
+	const struct gw_sanitize_rule *rule;
+	size_t n;
+
+	(void)state;
+	/* k.key does not exist: it is read at open, not here. */
+	assert_int_equal(gw_manifest_diag_count(m), 0);
+	assert_true(gw_manifest_env_sanitizes(e));
+	assert_int_equal(gw_manifest_env_sanitize_default(e)->op,
+			 GW_SANITIZE_REDACT);
+	assert_int_equal(gw_manifest_env_sanitize_text_observations(e)->op,
+			 GW_SANITIZE_REDACT);
+	a = gw_manifest_env_sanitize_logs(e);
+	assert_int_equal(a->op, GW_SANITIZE_MASK);
+	assert_int_equal(a->mask_char, '#');
+	assert_int_equal(a->mask_count, 3);
+	assert_true(a->mask_from_end);
+	assert_non_null(strstr(gw_manifest_env_sanitize_key_file(e), "/k.key"));
+	assert_int_equal(gw_manifest_env_sanitize_field_count(e), 3);
+	assert_string_equal(gw_manifest_env_sanitize_field_at(e, 0, &a),
+			    "info.customer.email");
+	assert_int_equal(a->op, GW_SANITIZE_TOKENIZE);
+	assert_string_equal(gw_manifest_env_sanitize_field_at(e, 1, &a),
+			    "info.customer.card");
+	assert_int_equal(a->op, GW_SANITIZE_MASK);
+	assert_int_equal(a->mask_keep, 4);
+	assert_true(a->mask_from_end);
+	assert_string_equal(gw_manifest_env_sanitize_field_at(e, 2, &a),
+			    "info.customer.ip");
+	assert_int_equal(a->op, GW_SANITIZE_DROP);
+	assert_null(gw_manifest_env_sanitize_field_at(e, 3, &a));
+	assert_int_equal(gw_manifest_env_sanitize_rule_count(e), 1);
+	rule = gw_manifest_env_sanitize_rule_at(e, 0);
+	assert_string_equal(rule->id, "emp");
+	assert_int_equal(rule->n_keywords, 1);
+	assert_string_equal(rule->label, "EMPLOYEE");
+	assert_string_equal(gw_manifest_env_sanitize_allowlist(e, &n)[0],
+			    "help@example.com");
+	assert_int_equal(gw_manifest_env_dp_count(e), 2);
+	dp = gw_manifest_env_dp_at(e, 0);
+	assert_string_equal(dp->field, "info.balance");
+	assert_int_equal(dp->granularity_exp, 4);
+	assert_true(dp->epsilon_per_release == 0.25);
+	assert_int_equal(dp->on_exhausted, GW_DP_ON_EXHAUSTED_END_EPISODE);
+	dp = gw_manifest_env_dp_at(e, 1);
+	assert_int_equal(dp->granularity_exp, 3);
+	assert_true(dp->epsilon_per_release == 0.5);
+	assert_int_equal(dp->on_exhausted, GW_DP_ON_EXHAUSTED_WITHHOLD);
+	gw_manifest_free(m);
+}
+
+static void manifest_without_sanitize_has_no_policy(void **state)
+{
+	struct gw_manifest *m = check(ENV_HEAD SPACES, "gymwarden.toml");
+
+	(void)state;
+	assert_false(gw_manifest_env_sanitizes(gw_manifest_env_at(m, 0)));
 	gw_manifest_free(m);
 }
 
@@ -709,6 +869,8 @@ int main(void)
 		cmocka_unit_test(units_format_as_largest_exact_unit),
 		cmocka_unit_test(manifest_loads_bundled_example),
 		cmocka_unit_test(manifest_clean_minimal_env_has_no_diagnostics),
+		cmocka_unit_test(manifest_reads_sanitize_policy),
+		cmocka_unit_test(manifest_without_sanitize_has_no_policy),
 		cmocka_unit_test(manifest_reports_every_problem_in_file_order),
 		cmocka_unit_test(manifest_reads_tool_gymwarden_of_pyproject),
 		cmocka_unit_test(manifest_pyproject_without_table_is_an_error),
