@@ -108,9 +108,11 @@ static void log_one(PyObject *log, const char *env_id, const struct event *ev)
 			 ev->field[0] ? ev->field : "?", ev->detail);
 	else
 		snprintf(text + n, sizeof(text) - n, ": %s%s%s%s%s",
-			 ev->kind == GW_EVENT_VIOLATION ? "sandbox refused "
-			 : ev->kind == GW_EVENT_LIMIT	? "limit "
-							: "",
+			 ev->kind == GW_EVENT_LIMIT	  ? "limit "
+			 : ev->kind != GW_EVENT_VIOLATION ? ""
+			 : strcmp(ev->action, "kill") == 0
+				 ? "sandbox killed the worker for "
+				 : "sandbox refused ",
 			 ev->name, ev->field, ev->field[0] ? ": " : " ",
 			 ev->detail);
 	Py_XDECREF(PyObject_CallMethod(log, "log", "is", level, text));
