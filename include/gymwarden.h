@@ -519,6 +519,13 @@ struct gw_env_config {
 	const char *worker_path;
 	gw_event_fn on_event;
 	void *event_arg;
+	/*
+	 * For a fuzzer: gw_env_step goes on after a step the env itself
+	 * said truncated (never after terminated, nor past the manifest's
+	 * max_episode_steps), so that an episode can run past a time limit
+	 * the env sets itself. Leave it false otherwise.
+	 */
+	bool step_past_truncation;
 };
 
 /*

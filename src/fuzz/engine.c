@@ -459,6 +459,7 @@ static int one_step(struct gw_fuzz_run *r, struct play *p, uint64_t i,
 static int play(struct gw_fuzz_run *r, struct play *p)
 {
 	uint64_t n = p->gen ? p->max_steps : p->s->n_actions;
+	bool truncated = false;
 	struct gw_step st;
 	int rc;
 
@@ -472,12 +473,13 @@ static int play(struct gw_fuzz_run *r, struct play *p)
 	if (p->check && p->check->hashes[0] != result_hash(&st))
 		p->diverged = 0;
 	for (uint64_t i = 0; i < n; i++) {
-		if (st.terminated || st.truncated) {
-			/* Only the env truncates: the run lifted the
-			 * manifest's max_episode_steps. */
-			if (st.truncated && !st.terminated &&
-			    i < p->max_steps && p->s->strategy == GW_FUZZ_LONG)
-				r->self_truncations++;
+		/* Only the env truncates (the run lifted the manifest's
+		 * max_episode_steps): a long episode steps on past it. */
+		if (st.truncated && !st.terminated &&
+		    p->s->strategy == GW_FUZZ_LONG) {
+			r->self_truncations += !truncated && !p->check;
+			truncated = true;
+		} else if (st.terminated || st.truncated) {
 			break;
 		}
 		if (over_time(r))
@@ -793,6 +795,7 @@ static int prepare(struct gw_fuzz_run *r, struct gw_manifest *m,
 	r->cfg.event_arg = r;
 	r->cfg.jail_path = o->jail_path;
 	r->cfg.worker_path = o->worker_path;
+	r->cfg.step_past_truncation = true;
 	if (!r->action || !r->notices ||
 	    gw_fuzz_times_init(&r->step_t, GW_FUZZ_TIMES_MAX) < 0 ||
 	    gw_fuzz_times_init(&r->reset_t, GW_FUZZ_TIMES_MAX) < 0)

@@ -55,6 +55,7 @@ static int alloc_env(const struct gw_manifest *m,
 	e->instance = atomic_fetch_add(&next_instance, 1);
 	e->on_event = cfg ? cfg->on_event : NULL;
 	e->event_arg = cfg ? cfg->event_arg : NULL;
+	e->step_past_truncation = cfg && cfg->step_past_truncation;
 	e->pid = -1;
 	e->pidfd = -1;
 	e->sock = -1;

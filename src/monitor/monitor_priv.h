@@ -182,6 +182,7 @@ struct gw_env {
 	gw_event_fn on_event;
 	void *event_arg;
 	const struct gw_env_config *cfg; /* during gw_env_open only */
+	bool step_past_truncation;	 /* kept from cfg */
 
 	/* The worker. */
 	pid_t pid;

@@ -262,14 +262,19 @@ static int refuse(struct gw_env *e, bool terminate, struct gw_error *err)
 static void advance(struct gw_env *e, bool flags_ok, struct gw_step *out)
 {
 	uint64_t max = gw_manifest_env_max_episode_steps(e->me);
+	/* A fuzzer's long episode steps on past the env's own truncation. */
+	bool go_on = flags_ok && out->truncated && !out->terminated &&
+		     e->step_past_truncation;
 
 	e->steps++;
 	out->step = e->steps;
 	/* As Gymnasium's TimeLimit: the limit truncates even a step that
 	 * also terminated. */
-	if (flags_ok && max && e->steps >= max)
+	if (flags_ok && max && e->steps >= max) {
 		out->truncated = true;
-	if (!flags_ok || out->terminated || out->truncated)
+		go_on = false;
+	}
+	if (!go_on && (!flags_ok || out->terminated || out->truncated))
 		e->state = GW_ENV_DONE;
 }
 
