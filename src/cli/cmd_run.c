@@ -405,6 +405,16 @@ static void print_violations(const struct run *run)
 			json_string_value(json_object_get(v, "field"));
 		const char *policy =
 			json_string_value(json_object_get(v, "policy"));
+		/* What a sandbox violation or a limit was about. */
+		const char *name =
+			json_string_value(json_object_get(v, "syscall"));
+		const char *action =
+			json_string_value(json_object_get(v, "action"));
+
+		if (!name)
+			name = json_string_value(json_object_get(v, "limit"));
+		if (name && (!field || !field[0]))
+			field = name;
 
 		fprintf(out, "    episode %lld step %lld %s%s%s: %s%s%s\n",
 			(long long)json_integer_value(
@@ -414,7 +424,12 @@ static void print_violations(const struct run *run)
 			json_string_value(json_object_get(v, "kind")),
 			field && field[0] ? " " : "", field ? field : "",
 			json_string_value(json_object_get(v, "detail")),
-			policy ? ", policy " : "", policy ? policy : "");
+			action	 ? ", action "
+			: policy ? ", policy "
+				 : "",
+			action	 ? action
+			: policy ? policy
+				 : "");
 	}
 	if (run->n_violations > json_array_size(run->violations))
 		fprintf(out, "    ... %zu more\n",

@@ -39,7 +39,7 @@ static const char *const violation_choices[] = { "kill", "errno", NULL };
 
 static const struct gw_opt sandbox_opts[] = {
 	{ "format", 'f', "FORMAT", gw_opt_choice,
-	  offsetof(struct sandbox_cfg, format), "what to print",
+	  offsetof(struct sandbox_cfg, format), "what to print (default oci)",
 	  export_formats },
 	{ "env", 'e', "ID", gw_opt_string, offsetof(struct sandbox_cfg, env),
 	  "take the limits of this env of the manifest", NULL },
@@ -89,6 +89,14 @@ static int find_limits(const struct gw_cli *cli, const struct sandbox_cfg *cfg,
 	struct gw_error err = { 0 };
 	struct gw_manifest *m = NULL;
 
+	/* A manifest says nothing without the env whose limits it holds. */
+	if (cfg->manifest && !cfg->env) {
+		fprintf(cli->err,
+			"gymwarden sandbox: --manifest %s needs "
+			"--env ID: the limits are an env's\n",
+			cfg->manifest);
+		return GW_EXIT_ERROR;
+	}
 	if (!cfg->env) {
 		gw_manifest_env_defaults(&fresh);
 		*out = fresh.sandbox;

@@ -214,4 +214,11 @@
 /* A key file: 32 raw bytes or 64 hex digits and a newline. */
 #define GW_AUDIT_KEYFILE_MAX_BYTES 128u
 
+/*
+ * ---- sandbox limits a worker cannot start under (manifest warnings) ----
+ */
+#define GW_SANDBOX_MIN_MEMORY	   (64ull << 20)
+#define GW_SANDBOX_MIN_OPEN_FILES  16u
+#define GW_SANDBOX_MIN_LIFETIME_NS (1000ull * 1000 * 1000)
+
 #endif /* GW_CORE_LIMITS_H */

@@ -168,6 +168,21 @@ static void parse_require(struct gw_manifest *m, struct gw_sandbox_limits *sb,
 	}
 }
 
+/* A limit the worker cannot start under: a warning where it is written. */
+static void too_small(struct gw_manifest *m, const struct gw_toml_value *t,
+		      const char *path, const char *key, uint64_t value,
+		      uint64_t min, const char *why)
+{
+	const struct gw_toml_value *v = gw_toml_get(t, key);
+	char field[GW_FIELD_MAX_BYTES];
+
+	if (!v || value >= min)
+		return;
+	gw_check_path_key(field, sizeof(field), path, key, strlen(key));
+	gw_check_report(&m->check, GW_SEVERITY_WARNING, v->line, v->col, field,
+			NULL, "%s", why);
+}
+
 void gw_manifest_parse_sandbox(struct gw_manifest *m,
 			       struct gw_sandbox_limits *sb,
 			       const struct gw_toml_value *t, const char *path)
@@ -194,12 +209,31 @@ void gw_manifest_parse_sandbox(struct gw_manifest *m,
 	    (i = gw_check_choice(&m->check, v, field, on_violation_names)) >= 0)
 		sb->on_violation = (enum gw_on_violation)i;
 
+	/* Whichever of the two is written is where the warning points. */
 	v = gw_toml_get(t, "step_timeout");
-	gw_check_path_key(field, sizeof(field), path, "step_timeout", 12);
-	if (v && sb->step_timeout_ns > sb->lifetime_ns)
+	if (!v)
+		v = gw_toml_get(t, "lifetime");
+	if (v && sb->step_timeout_ns > sb->lifetime_ns) {
+		gw_check_path_key(field, sizeof(field), path,
+				  gw_toml_get(t, "step_timeout")
+					  ? "step_timeout"
+					  : "lifetime",
+				  gw_toml_get(t, "step_timeout") ? 12 : 8);
 		gw_check_report(&m->check, GW_SEVERITY_WARNING, v->line, v->col,
 				field, NULL,
 				"step_timeout is longer than lifetime");
+	}
+	too_small(m, t, path, "memory", sb->memory_bytes, GW_SANDBOX_MIN_MEMORY,
+		  "the worker (Python and numpy) cannot start in less address "
+		  "space than 64M");
+	too_small(m, t, path, "open_files", sb->open_files,
+		  GW_SANDBOX_MIN_OPEN_FILES,
+		  "the launcher and the interpreter need at least 16 open "
+		  "files");
+	too_small(m, t, path, "lifetime", sb->lifetime_ns,
+		  GW_SANDBOX_MIN_LIFETIME_NS,
+		  "a worker needs about a second to start: shorter lifetimes "
+		  "end it before its first reset");
 }
 
 static void policy_key(struct gw_manifest *m, struct gw_check_policy *cp,

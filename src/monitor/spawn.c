@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -74,11 +75,33 @@ static void up(char *path, int n)
 	}
 }
 
+/* Every dependency path must be there to be bound (source is checked
+ * when the manifest is loaded). */
+static int check_binds(struct gw_env *e, struct gw_error *err)
+{
+	size_t n = 0;
+	const char *const *deps = gw_manifest_env_dependency_paths(e->me, &n);
+	char field[64];
+	struct stat st;
+
+	for (size_t i = 0; i < n; i++) {
+		if (stat(deps[i], &st) == 0)
+			continue;
+		snprintf(field, sizeof(field), "dependency_paths[%zu]", i);
+		return gw_env_fail(e, err, -errno, GW_ERR_MANIFEST, field,
+				   "dependency path %s: %s: the sandbox cannot "
+				   "bind it",
+				   deps[i], strerror(errno));
+	}
+	return 0;
+}
+
 static int find_paths(struct gw_env *e, const struct gw_env_config *cfg,
 		      struct spawn_paths *p, struct gw_error *err)
 {
 	const char *interp = gw_manifest_env_interpreter(e->me);
 	const char *worker;
+	int r;
 
 	p->jail = pick_path(cfg ? cfg->jail_path : NULL, "GYMWARDEN_JAIL",
 			    GW_JAIL_INSTALL_PATH);
@@ -93,6 +116,12 @@ static int find_paths(struct gw_env *e, const struct gw_env_config *cfg,
 		return gw_env_fail(e, err, -errno, GW_ERR_MANIFEST, "",
 				   "interpreter %s: %s", interp,
 				   strerror(errno));
+
+	/* A folder the sandbox must bind and cannot is the manifest's
+	 * fault, named here rather than as a failed launcher stage. */
+	r = check_binds(e, err);
+	if (r < 0)
+		return r;
 
 	/* <package dir>/gymwarden/worker.py: the folder that holds it. */
 	memcpy(p->package, p->worker, sizeof(p->package));

@@ -278,6 +278,10 @@ def test_export_refuses_an_unknown_env_or_action():
     out = export("--manifest", str(ROOT / "examples" / "gymwarden.toml"),
                  "--env", "NoSuch-v0")
     assert out.returncode == 2 and "no env 'NoSuch-v0'" in out.stderr
+    # A manifest without the env whose limits to take is refused, not
+    # silently replaced by the defaults.
+    out = export("--manifest", str(ROOT / "examples" / "gymwarden.toml"))
+    assert out.returncode == 2 and "needs --env" in out.stderr
     out = subprocess.run([GYMWARDEN, "sandbox", "import"],
                          capture_output=True, text=True)
     assert out.returncode == 2
