@@ -127,7 +127,9 @@ static int put_array(struct lw *w, const struct wnode *n, PyArrayObject *a)
 		return put_other(w, "%s",
 				 "numpy.ndarray of over 16 dimensions");
 	if (nbytes > data_cap(n)) {
-		p = leaf_head(w, LEAF_TOO_LARGE, code, PyArray_NDIM(a),
+		/* Its real shape only: no data, so no dtype (docs/protocol.md).
+		 */
+		p = leaf_head(w, LEAF_TOO_LARGE, 0, PyArray_NDIM(a),
 			      PyArray_DIMS(a), 0);
 		return p ? 0 : full();
 	}

@@ -200,6 +200,14 @@ def test_wrong_shape_is_rejected():
         assert "(4,)" in str(e) and "(3,)" in str(e)
 
 
+def test_a_shape_too_large_to_send_is_a_shape_fault():
+    with opened("HugeShape-v0") as env:
+        start(env)
+        e = expect_fault(env, ObservationError, "observation")
+        assert "(2048, 2048)" in str(e) and "(3,)" in str(e)
+        assert "too large" in str(e)
+
+
 def test_lossless_dtype_drift_is_cast_and_counted():
     with opened("DtypeLossless-v0") as env:
         start(env)

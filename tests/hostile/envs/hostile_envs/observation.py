@@ -24,6 +24,14 @@ class WrongShapeEnv(CalmEnv):
         return np.append(obs, np.float32(0.0)), reward, terminated, truncated, info
 
 
+class HugeShapeEnv(CalmEnv):
+    """The third observation is a (2048, 2048) uint8 image for a Box of
+    (3,): too large for the shared slot, so it travels as its shape only."""
+
+    def misbehave(self, obs, reward, terminated, truncated, info) -> tuple:
+        return np.zeros((2048, 2048), np.uint8), reward, terminated, truncated, info
+
+
 class DtypeDriftEnv(CalmEnv):
     """The third observation is float64 in a float32 Box with infinite bounds.
 
