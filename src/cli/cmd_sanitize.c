@@ -680,15 +680,80 @@ static const struct gw_opt detokenize_opts[] = {
 	GW_OPT_END,
 };
 
+/*
+ * Restore the tokens inside every string of a JSON value, in place: an
+ * original is put back as a JSON string, escaped, so it can never add
+ * keys or values around it. -errno with err on a token that fails.
+ */
+static int detok_json(const struct gw_san_key *key, json_t *v,
+		      struct gw_buf *tmp, struct gw_error *err)
+{
+	const char *k;
+	json_t *x;
+	size_t i;
+	int r;
+
+	if (json_is_string(v)) {
+		tmp->len = 0;
+		r = gw_sanitize_detokenize(key, json_string_value(v),
+					   json_string_length(v), tmp, NULL,
+					   err);
+		if (r < 0)
+			return r;
+		return json_string_setn_nocheck(v, tmp->data ? tmp->data : "",
+						tmp->len) == 0
+			       ? 0
+			       : -ENOMEM;
+	}
+	json_object_foreach(v, k, x)
+	{
+		r = detok_json(key, x, tmp, err);
+		if (r < 0)
+			return r;
+	}
+	json_array_foreach(v, i, x)
+	{
+		r = detok_json(key, x, tmp, err);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+/* A line that is JSON stays JSON: 1 when done so, 0 when it is text. */
+static int detok_json_line(const struct gw_san_key *key, const char *line,
+			   size_t n, struct gw_buf *out, struct gw_buf *tmp,
+			   struct gw_error *err)
+{
+	size_t flags = JSON_COMPACT | JSON_ENCODE_ANY;
+	json_t *doc = json_loadb(line, n, JSON_DECODE_ANY, NULL);
+	size_t len;
+	int r;
+
+	if (!doc)
+		return 0;
+	r = detok_json(key, doc, tmp, err);
+	if (r == 0) {
+		char *text = json_dumps(doc, flags);
+
+		out->len = 0;
+		len = text ? strlen(text) : 0;
+		r = text ? gw_buf_append(out, text, len) : -ENOMEM;
+		free(text);
+	}
+	json_decref(doc);
+	return r < 0 ? r : 1;
+}
+
 static int detokenize_run(struct gw_cli *cli, void *cfg_, int argc, char **argv)
 {
 	struct detokenize_cfg *cfg = cfg_;
 	struct gw_error err = { 0 };
 	struct gw_san_key key;
-	struct gw_buf out;
+	struct gw_buf out, tmp;
 	struct line_reader lr = { .in = stdin };
 	uint64_t lineno = 0;
-	int r = GW_EXIT_OK;
+	int r = GW_EXIT_OK, jr;
 
 	(void)argc;
 	(void)argv;
@@ -699,6 +764,7 @@ static int detokenize_run(struct gw_cli *cli, void *cfg_, int argc, char **argv)
 		return fail(cli, "detokenize", cfg->key, &err);
 	lr.buf = malloc(READER_BYTES);
 	gw_buf_init(&out, 2 * (size_t)GW_SAN_LINE_MAX_BYTES);
+	gw_buf_init(&tmp, 2 * (size_t)GW_SAN_LINE_MAX_BYTES);
 	while (lr.buf) {
 		const char *line;
 		size_t n;
@@ -709,8 +775,10 @@ static int detokenize_run(struct gw_cli *cli, void *cfg_, int argc, char **argv)
 		lineno++;
 		out.len = 0;
 		gw_error_clear(&err);
-		if (gw_sanitize_detokenize(&key, line, n, &out, NULL, &err) <
-		    0) {
+		jr = detok_json_line(&key, line, n, &out, &tmp, &err);
+		if (jr < 0 ||
+		    (jr == 0 && gw_sanitize_detokenize(&key, line, n, &out,
+						       NULL, &err) < 0)) {
 			fprintf(cli->err,
 				"gymwarden: detokenize: <stdin>:%llu:%u: %s; "
 				"line left as it was\n",
@@ -725,6 +793,7 @@ static int detokenize_run(struct gw_cli *cli, void *cfg_, int argc, char **argv)
 	}
 	sodium_memzero(&key, sizeof(key));
 	gw_buf_free(&out);
+	gw_buf_free(&tmp);
 	free(lr.buf);
 	return lr.buf ? r : GW_EXIT_ERROR;
 }

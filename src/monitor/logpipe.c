@@ -50,15 +50,27 @@ static void report_dropped(struct gw_logpipe *lp, struct gw_env *e)
 	lp->quiet_since_drop = 0;
 }
 
+/* What a cut line loses under a sanitize policy, at least. */
+#define CUT_GUARD_BYTES 64u
+
 static void end_line(struct gw_logpipe *lp, struct gw_env *e)
 {
 	char *slot = lp->tail[lp->next];
 	const char *text = lp->line;
 	size_t n, len = lp->len;
 
+	/* A line cut at the buffer's end may end inside an entity the
+	 * detector would no longer recognise: under a policy the last
+	 * CUT_GUARD_BYTES go, back to a space, before anything is shown. */
+	if (e->san && lp->overlong) {
+		len = len > CUT_GUARD_BYTES ? len - CUT_GUARD_BYTES : 0;
+		while (len && lp->line[len - 1] != ' ' &&
+		       lp->line[len - 1] != '\t')
+			len--;
+	}
 	/* Sanitized before it is kept anywhere, the tail included. */
 	if (e->san &&
-	    (text = gw_env_san_line(e, lp->line, lp->len, &len)) == NULL) {
+	    (text = gw_env_san_line(e, lp->line, len, &len)) == NULL) {
 		lp->lines++;
 		lp->len = 0;
 		lp->overlong = false;

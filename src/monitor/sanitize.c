@@ -71,6 +71,8 @@ static const char *const stat_names[GW_SAN_STAT_COUNT] = {
 	[GW_SAN_STAT_DP_RELEASED] = "dp_released",
 	[GW_SAN_STAT_DP_WITHHELD] = "dp_withheld",
 	[GW_SAN_STAT_LOG_DROPPED] = "log_lines_dropped",
+	[GW_SAN_STAT_BYTES_WITHHELD] = "bytes_withheld",
+	[GW_SAN_STAT_KEYS] = "keys_changed",
 	[GW_SAN_STAT_FAILED] = "failed_closed",
 };
 
@@ -648,7 +650,72 @@ static bool walk_member(struct walk *w, struct gw_value *v)
 		w->s->counts[GW_SAN_STAT_DROPPED]++;
 		return false;
 	}
+	/* Bytes could hold anything and are not scanned: under a policy
+	 * they never reach the trainer. */
+	if (v->kind == GW_VALUE_BIN) {
+		w->s->counts[GW_SAN_STAT_BYTES_WITHHELD]++;
+		gw_value_set_nil(v);
+		return true;
+	}
 	walk_value(w, v);
+	return true;
+}
+
+static bool key_taken(const struct gw_value *map, size_t self, const char *k,
+		      size_t n)
+{
+	for (size_t i = 0; i < map->map.len; i++)
+		if (i != self && map->map.pairs[i].key_len == n &&
+		    memcmp(map->map.pairs[i].key, k, n) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * A key is data too: `default` applies to it as to a string leaf, before
+ * it is used in a field path. A changed key that would meet another one
+ * gets "#N" (its position) appended. False: drop the pair.
+ */
+static bool key_leaf(struct walk *w, struct gw_value *map, size_t i)
+{
+	const struct gw_sanitize_action *a =
+		gw_manifest_env_sanitize_default(w->s->me);
+	struct gw_value_pair *p = &map->map.pairs[i];
+	struct gw_buf *out = &w->s->out;
+	struct gw_error err;
+	size_t found = 0, n;
+	char *key;
+	int r;
+
+	scratch(&err);
+	r = apply_found(w->s, a, p->key, p->key_len, out, &found, &err);
+	if (r == 0 && (!found || a->op == GW_SANITIZE_KEEP))
+		return true;
+	if (r == 0 && a->op == GW_SANITIZE_DROP)
+		return false;
+	if (r < 0) {
+		w->s->counts[GW_SAN_STAT_FAILED]++;
+		out->len = 0;
+		gw_buf_append(out, "<UNCHECKED>", 11);
+	}
+	n = out->len;
+	if (key_taken(map, i, out->data, n)) {
+		char suffix[24];
+		int k = snprintf(suffix, sizeof(suffix), "#%zu", i);
+
+		gw_buf_append(out, suffix, (size_t)k);
+		n = out->len;
+	}
+	key = malloc(n + 1);
+	if (!key)
+		return false;
+	if (n)
+		memcpy(key, out->data, n);
+	key[n] = '\0';
+	free(p->key);
+	p->key = key;
+	p->key_len = n;
+	w->s->counts[GW_SAN_STAT_KEYS]++;
 	return true;
 }
 
@@ -669,7 +736,9 @@ static void walk_value(struct walk *w, struct gw_value *v)
 		struct gw_value_pair *p = &v->map.pairs[i];
 		bool keep = true;
 
-		if (push_path(w, len, p->key, p->key_len, 0, false))
+		if (!key_leaf(w, v, i))
+			keep = false;
+		else if (push_path(w, len, p->key, p->key_len, 0, false))
 			keep = walk_member(w, &p->value);
 		else
 			whole_value(w, &p->value,

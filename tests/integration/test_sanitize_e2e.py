@@ -416,3 +416,67 @@ def test_make_refuses_a_recording_that_exists(gwenv, key, tmp_path):
                          text=True, env=env, cwd=tmp_path, timeout=60)
     assert out.returncode == 3, out.stdout + out.stderr
     assert record.read_text() == "keep me\n"
+
+
+PII_ENV = '''
+import sys
+import numpy as np
+from gwexample_compat import Env, spaces
+
+
+class Pii(Env):
+    def __init__(self):
+        self.action_space = spaces.Discrete(2)
+        self.observation_space = spaces.Box(-1, 1, (1,), np.float32)
+
+    def reset(self, *, seed=None, options=None):
+        # A line past the log's 512-byte cut, with an entity across it.
+        print("A" * 440 + " " + "B" * 40 + " cut.mail@example.org "
+              "4111 1111 1111 1111 tail", file=sys.stderr)
+        return np.zeros(1, np.float32), {}
+
+    def step(self, a):
+        info = {"bob.key@example.org": 1, "4111 1111 1111 1111": 2,
+                "<EMAIL>": 3, "raw": b"bob.bytes@example.org",
+                "ok": "fine"}
+        return np.zeros(1, np.float32), 0.0, True, False, info
+'''
+
+
+def test_keys_bytes_and_cut_log_lines_carry_no_personal_data(gw, tmp_path):
+    # The worker runs as nobody: the tree must be readable by others
+    # (pytest makes its folders 0700).
+    tmp_path.chmod(0o755)
+    pkg = tmp_path / "piienv"
+    pkg.mkdir(mode=0o755)
+    (pkg / "__init__.py").write_text(PII_ENV)
+    (pkg / "__init__.py").chmod(0o644)
+    manifest = tmp_path / "gymwarden.toml"
+    manifest.write_text(f'''vetting = "off"
+[[env]]
+id = "Pii-v0"
+source = "{tmp_path}"
+entry_point = "piienv:Pii"
+dependency_paths = ["{EXAMPLES / '_compat'}"]
+action_space = {{ type = "Discrete", n = 2 }}
+observation_space = {{ type = "Box", dtype = "float32", shape = [1], low = -1.0, high = 1.0 }}
+[env.sanitize]
+default = "label"
+''')
+    env = {"GYMWARDEN_JAIL": str(JAIL), "GYMWARDEN_WORKER": str(WORKER)}
+    (tmp_path / "rec").mkdir(mode=0o700)
+    out = tmp_path / "rec" / "out.jsonl"
+    proc = gw("run", str(manifest), "--env", "Pii-v0", "--episodes", "1",
+              "--format", "json", "--record", str(out), env=env)
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads(proc.stdout)
+    text = proc.stdout + proc.stderr + out.read_text()
+    for secret in ("bob.key", "4111", "bob.bytes", "cut.mail", "example.org"):
+        assert secret not in text, secret
+    # Keys were labelled, the one that met an existing key got its
+    # position; the bytes were withheld.
+    assert doc["sanitized"]["keys_changed"] == 2
+    assert doc["sanitized"]["bytes_withheld"] == 1
+    rp = gw("replay", str(out), "--format", "json", env=env)
+    assert rp.returncode == 0, rp.stderr
+    assert "<EMAIL>#0" in rp.stdout and "<CARD>" in rp.stdout

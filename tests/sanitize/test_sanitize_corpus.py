@@ -110,6 +110,23 @@ def test_tokenize_then_detokenize_and_tamper(tmp_path: Path) -> None:
     assert "fails authentication" in refused.stderr.decode()
 
 
+def test_detokenize_keeps_json_lines_json(tmp_path: Path) -> None:
+    # A tokenized value that held quotes and commas must come back as one
+    # JSON string, never as new keys of the object around it.
+    key = tmp_path / "key"
+    key.write_text("cd" * 32 + "\n")
+    key.chmod(0o600)
+    policy = tmp_path / "policy.toml"
+    policy.write_text("[[rule]]\nid = \"secret\"\npattern = 'SECRET\\S+'\n")
+    line = json.dumps({"a": 'SECRET","admin":true,"z":"x', "b": 1}) + "\n"
+    p = run(["sanitize", "--default", "tokenize", "--key", str(key),
+             "--policy", str(policy)], line)
+    assert "gwt_" in p.stdout.decode() and "admin" not in p.stdout.decode()
+    back = run(["detokenize", "--key", str(key)], p.stdout.decode())
+    assert back.returncode == 0, back.stderr
+    assert json.loads(back.stdout) == json.loads(line)
+
+
 def test_key_open_to_others_is_refused(tmp_path: Path) -> None:
     key = tmp_path / "key"
     key.write_bytes(bytes(32))
