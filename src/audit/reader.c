@@ -334,6 +334,7 @@ static int read_record(struct gw_audit_reader *r, json_t **rec,
 	struct gw_audit_line ln;
 	uint64_t start = r->offset;
 	enum gw_audit_fault f;
+	char why[sizeof(r->brk.detail)];
 	uint8_t tag = 0;
 	int e;
 
@@ -344,10 +345,10 @@ static int read_record(struct gw_audit_reader *r, json_t **rec,
 		return at_end(r, err);
 	if (e < 0)
 		return e;
-	f = gw_audit_check_line(r->rec, r->rec_len, &ln, r->brk.detail,
-				sizeof(r->brk.detail));
+	/* Not into r->brk.detail: brk_at formats into it. */
+	f = gw_audit_check_line(r->rec, r->rec_len, &ln, why, sizeof(why));
 	if (f != GW_AUDIT_OK)
-		return brk_at(r, f, start, "%s", r->brk.detail);
+		return brk_at(r, f, start, "%s", why);
 	e = check_chain(r, &ln, start, tag);
 	if (e < 0) {
 		json_decref(ln.rec);

@@ -197,6 +197,9 @@ def test_text_verdict_names_record_and_cause(gw, nan_run):
     assert proc.returncode == 1
     assert "broken at record 3 (seq 2" in proc.stdout
     assert "hash_mismatch" in proc.stdout
+    # The cause is spelled out, not left empty.
+    assert "the record's bytes give" in proc.stdout
+    assert verify_json(gw, audit)[1]["break"]["detail"]
 
 
 def test_replay_names_a_changed_record(gw, nan_run):
