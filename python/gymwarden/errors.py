@@ -75,12 +75,13 @@ class SandboxViolation(GymwardenError):
     """The environment tried something the sandbox forbids, or the sandbox
     could not be built as the manifest requires.
 
-    ``syscall`` names the forbidden system call when one ended the worker.
+    ``syscall`` names the forbidden system call when one ended the worker;
+    a refused ``sandbox.require`` has that as its ``field`` and no syscall.
     """
 
     @property
     def syscall(self) -> str | None:
-        return self.field
+        return None if self.field == "sandbox.require" else self.field
 
 
 class ResourceLimitExceeded(EnvCrashed):

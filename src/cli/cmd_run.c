@@ -169,7 +169,7 @@ static void record_error(struct run *run, struct gw_env *e,
 	case GW_ERR_SANDBOX:
 		/* A forbidden call names itself and was listed as an event; a
 		 * sandbox that could not be built is an error of the run. */
-		if (err->field[0])
+		if (err->field[0] && strcmp(err->field, "sandbox.require") != 0)
 			return;
 		break;
 	case GW_ERR_CRASHED:

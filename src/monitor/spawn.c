@@ -420,6 +420,7 @@ static int judge_status(struct gw_env *e, struct gw_error *err)
 {
 	const struct gw_jail_status *js = &e->jail;
 	char cause[768], names[1024];
+	int r;
 
 	if (js->failed) {
 		const char *stage = js->fail_stage;
@@ -445,9 +446,14 @@ static int judge_status(struct gw_env *e, struct gw_error *err)
 			snprintf(cause, sizeof(cause),
 				 "the sandbox launcher failed its %s stage: %s",
 				 stage, strerror(js->fail_errno));
-		return gw_env_die(e, err, require ? -EPERM : -ECHILD,
-				  exec ? GW_ERR_MANIFEST : GW_ERR_SANDBOX,
-				  false, cause);
+		r = gw_env_die(e, err, require ? -EPERM : -ECHILD,
+			       exec ? GW_ERR_MANIFEST : GW_ERR_SANDBOX, false,
+			       cause);
+		/* What the manifest asked for is where the refusal points. */
+		if (require && err)
+			snprintf(err->field, sizeof(err->field),
+				 "sandbox.require");
+		return r;
 	}
 	if (!js->ready || !js->layers[0])
 		return gw_env_die(e, err, -EPROTO, GW_ERR_SANDBOX, true,

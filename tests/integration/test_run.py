@@ -166,6 +166,7 @@ def test_a_required_layer_the_host_lacks_is_refused(gw, tmp_path):
     assert err["kind"] == "SandboxViolation"
     assert "requires sandbox layers this host does not provide" in err["message"]
     assert "landlock (needs-nnp)" in err["message"]
+    assert err["field"] == "sandbox.require"
     assert "net" not in err["message"].split("provide:")[1].split(";")[0]
 
     # Not required, the same missing layers are run without, and said.
