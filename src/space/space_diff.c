@@ -5,6 +5,9 @@
  * key taken from it is escaped before it is printed.
  */
 #include <inttypes.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -187,6 +190,71 @@ static void charset_text(const struct gw_text *t, char *buf, size_t cap)
 	snprintf(buf, cap, "\"%s\"", esc);
 }
 
+/* The code points of one UTF-8 character at *p, advancing it. */
+static uint32_t next_cp(const unsigned char **p, const unsigned char *end)
+{
+	const unsigned char *s = *p;
+	uint32_t c = *s++;
+	int more = c >= 0xf0 ? 3 : c >= 0xe0 ? 2 : c >= 0xc0 ? 1 : 0;
+
+	if (more)
+		c &= 0x3fu >> more;
+	while (more-- && s < end)
+		c = (c << 6) | (*s++ & 0x3fu);
+	*p = s;
+	return c;
+}
+
+static int by_cp(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * A charset is a set of characters: sorted, without repeats, into out
+ * (room for len code points); NULL stands for Gymnasium's default,
+ * letters and digits. Returns the count.
+ */
+static size_t charset_set(const struct gw_text *t, uint32_t *out)
+{
+	static const char alnum[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+				    "abcdefghijklmnopqrstuvwxyz";
+	const unsigned char *p =
+		(const unsigned char *)(t->charset ? t->charset : alnum);
+	const unsigned char *end =
+		p + (t->charset ? t->charset_len : sizeof(alnum) - 1);
+	size_t n = 0, k = 0;
+
+	while (p < end)
+		out[n++] = next_cp(&p, end);
+	qsort(out, n, sizeof(out[0]), by_cp);
+	for (size_t i = 0; i < n; i++)
+		if (k == 0 || out[k - 1] != out[i])
+			out[k++] = out[i];
+	return k;
+}
+
+/* Whether two charsets hold the same characters, in any order. */
+static bool same_charset(const struct gw_text *a, const struct gw_text *b)
+{
+	size_t na = a->charset ? a->charset_len : 62;
+	size_t nb = b->charset ? b->charset_len : 62;
+	uint32_t *sa = malloc((na + 1) * sizeof(*sa));
+	uint32_t *sb = malloc((nb + 1) * sizeof(*sb));
+	bool same = false;
+
+	if (sa && sb) {
+		na = charset_set(a, sa);
+		nb = charset_set(b, sb);
+		same = na == nb && memcmp(sa, sb, na * sizeof(*sa)) == 0;
+	}
+	free(sa);
+	free(sb);
+	return same;
+}
+
 static int text_differs(struct diff *d, const struct gw_text *a,
 			const struct gw_text *b)
 {
@@ -198,9 +266,7 @@ static int text_differs(struct diff *d, const struct gw_text *a,
 	if (a->max_length != b->max_length)
 		return differ_u64(d, ".max_length", a->max_length,
 				  b->max_length);
-	if ((a->charset == NULL) != (b->charset == NULL) ||
-	    (a->charset && (a->charset_len != b->charset_len ||
-			    memcmp(a->charset, b->charset, a->charset_len)))) {
+	if (!same_charset(a, b)) {
 		charset_text(a, va, sizeof(va));
 		charset_text(b, vb, sizeof(vb));
 		return differ(d, ".charset", va, vb);

@@ -591,6 +591,22 @@ static void space_diff_names_first_difference(void **state)
 		{ "type = \"MultiDiscrete\"\nnvec = [2, 3]",
 		  "type = \"MultiDiscrete\"\nnvec = [2, 3]\nstart = [0, 1]",
 		  "observation_space.start[1]: manifest 0 but environment 1" },
+		/* A charset is a set: order and repeats do not count, and
+		 * the default is letters and digits written out. */
+		{ "type = \"Text\"\nmax_length = 3\ncharset = \"cba\"",
+		  "type = \"Text\"\nmax_length = 3\ncharset = \"abcc\"", NULL },
+		{ "type = \"Text\"\nmax_length = 3\ncharset = \"\u00e9a\"",
+		  "type = \"Text\"\nmax_length = 3\ncharset = \"a\u00e9\"",
+		  NULL },
+		{ "type = \"Text\"\nmax_length = 3",
+		  "type = \"Text\"\nmax_length = 3\ncharset = "
+		  "\"zyxwvutsrqponmlkjihgfedcbaZYXWVUTSRQPONMLKJIHGFEDCBA987654"
+		  "3210\"",
+		  NULL },
+		{ "type = \"Text\"\nmax_length = 3\ncharset = \"abc\"",
+		  "type = \"Text\"\nmax_length = 3\ncharset = \"abd\"",
+		  "observation_space.charset: manifest \"abc\" but environment "
+		  "\"abd\"" },
 	};
 	char buf[256];
 
