@@ -248,6 +248,39 @@ static json_t *fallback_json(const struct gw_layer_report *r)
 	return o;
 }
 
+/*
+ * The launcher's layers (what `gymwarden run` reports and
+ * sandbox.require takes) that each host fact here decides.
+ */
+static const char *const launcher_names[GW_LAYER_COUNT] = {
+	[GW_LAYER_USERNS] = "user,uid,no-userns",
+	[GW_LAYER_PIDNS] = "pid,init,proc",
+	[GW_LAYER_MOUNTNS] = "mount,tmp,dev",
+	[GW_LAYER_NETNS] = "net",
+	[GW_LAYER_IPCNS] = "ipc",
+	[GW_LAYER_UTSNS] = "uts",
+	[GW_LAYER_CGROUPNS] = "cgroup",
+	[GW_LAYER_SECCOMP] = "seccomp",
+	[GW_LAYER_SECCOMP_NOTIFY] = "notify",
+	[GW_LAYER_LANDLOCK] = "landlock",
+	[GW_LAYER_CGROUP] = "cgroup-limits",
+	[GW_LAYER_NO_NEW_PRIVS] = "nnp",
+	[GW_LAYER_TIOCSTI] = "session",
+};
+
+static json_t *names_json(const char *list)
+{
+	json_t *a = json_array();
+
+	for (const char *p = list; a && p && *p;) {
+		size_t n = strcspn(p, ",");
+
+		json_array_append_new(a, json_stringn(p, n));
+		p += n + (p[n] == ',');
+	}
+	return a;
+}
+
 static json_t *layer_json(const struct gw_layer_report *r)
 {
 	json_t *o = json_object();
@@ -258,6 +291,7 @@ static json_t *layer_json(const struct gw_layer_report *r)
 	set(&o, "enforcement", json_string(gw_layer_enforcement(r->id)));
 	set(&o, "fallback", fallback_json(r));
 	set(&o, "hint", opt_str_json(r->hint));
+	set(&o, "launcher_layers", names_json(launcher_names[r->id]));
 	return o;
 }
 
@@ -418,6 +452,9 @@ static void print_layer(const struct gw_cli *cli,
 	if (r->hint[0])
 		print_more(cli, gw_cli_color(cli, GW_COLOR_BOLD), "hint",
 			   r->hint);
+	if (launcher_names[r->id])
+		print_more(cli, gw_cli_color(cli, GW_COLOR_DIM), "run names",
+			   launcher_names[r->id]);
 }
 
 static int print_text(const struct gw_cli *cli, const struct gw_host_probe *p,

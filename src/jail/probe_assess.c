@@ -33,8 +33,8 @@ static const char *const layer_names[GW_LAYER_COUNT] = {
 static const char *const enforcement[GW_LAYER_COUNT] = {
 	[GW_LAYER_USERNS] = "the worker runs in its own user namespace as one "
 			    "mapped, unprivileged uid",
-	[GW_LAYER_PIDNS] = "the worker is pid 1 of its own pid namespace, "
-			   "with a fresh /proc",
+	[GW_LAYER_PIDNS] = "the worker's own pid namespace, our pid 1 "
+			   "reaping it, and a fresh /proc",
 	[GW_LAYER_MOUNTNS] = "a private read-only root, a size-limited /tmp "
 			     "and a minimal /dev",
 	[GW_LAYER_NETNS] = "an empty network namespace: no interface but a "

@@ -341,8 +341,13 @@ def test_doctor_json_has_the_documented_shape(observed):
             "enforcement",
             "fallback",
             "hint",
+            "launcher_layers",
         }
         assert layer["status"] in STATUSES
+        # Each host fact names the launcher layers it decides, by the
+        # names `run` reports and sandbox.require takes.
+        assert layer["launcher_layers"]
+        assert set(layer["launcher_layers"]) <= set(doc["launcher_applies"])
         assert layer["detail"] and layer["enforcement"]
         if layer["status"] == "available":
             assert layer["fallback"] is None, layer
