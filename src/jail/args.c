@@ -200,6 +200,10 @@ static void check(struct jail *j)
 
 void jail_parse_args(struct jail *j, int argc, char **argv)
 {
+	/* The strings lie end to end from argv[0] (execve's layout). */
+	j->cmdline = argv[0];
+	j->cmdline_len =
+		(size_t)(argv[argc - 1] - argv[0]) + strlen(argv[argc - 1]) + 1;
 	int i;
 
 	for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i += 2) {

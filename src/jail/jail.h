@@ -91,6 +91,9 @@ struct jail_result {
 	int survivors;	   /* processes P1 had to kill after W */
 };
 
+/* What /proc/1/cmdline says inside the sandbox. */
+#define JAIL_P1_NAME "gymwarden-init"
+
 struct jail {
 	/* The command line. */
 	pid_t parent;
@@ -106,6 +109,10 @@ struct jail {
 		tmp_size, lifetime_ms;
 	bool kill_on_violation;
 	char **argv; /* PROGRAM and its arguments */
+	/* The launcher's own command line in memory, which P1 blanks once
+	 * the worker is forked: /proc/1/cmdline is the sandbox's to read. */
+	char *cmdline;
+	size_t cmdline_len;
 
 	/* Who is running, and which fd takes its "fail" lines. */
 	enum jail_role role;

@@ -389,6 +389,13 @@ static void stage_init(struct jail *j)
 		jail_worker_main(j);
 	}
 
+	/* The worker has its copy of the command line; what the sandbox
+	 * sees as pid 1's is a name, not the host's paths and pids. */
+	if (j->cmdline && j->cmdline_len > sizeof(JAIL_P1_NAME)) {
+		memset(j->cmdline, 0, j->cmdline_len);
+		memcpy(j->cmdline, JAIL_P1_NAME, sizeof(JAIL_P1_NAME));
+	}
+
 	/* The worker's fds and the sync pipe are not P1's business. */
 	close(j->sync[1]);
 	close(j->notify[1]);

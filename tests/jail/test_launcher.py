@@ -538,3 +538,16 @@ def test_cgroup_directories_are_removed():
     assert not any(os.path.exists(d) for d in dirs)
     assert "gymwarden-" in dirs[0]
 
+
+
+@pytest.mark.parametrize("as_nobody", [False, True], ids=["root", "nobody"])
+def test_pid_1_shows_no_host_command_line(as_nobody):
+    # P1 blanks the launcher's command line (the monitor's pid, the
+    # build's paths) once the worker is forked.
+    python = os.path.realpath("/usr/bin/python3")
+    read = ("import time; time.sleep(0.2); "
+            "print(open('/proc/1/cmdline', 'rb').read().rstrip(b'\\0'))")
+    run = run_jail(["--ro", "/usr", "--exec", python],
+                   [python, "-I", "-S", "-c", read], as_nobody=as_nobody)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == "b'gymwarden-init'"
