@@ -14,6 +14,7 @@
 #include "core/log.h"
 #include "jail/launcher.h"
 #include "jail/probe.h"
+#include "monitor/monitor.h"
 
 struct doctor_cfg {
 	int format;
@@ -268,19 +269,6 @@ static const char *const launcher_names[GW_LAYER_COUNT] = {
 	[GW_LAYER_TIOCSTI] = "session",
 };
 
-static json_t *names_json(const char *list)
-{
-	json_t *a = json_array();
-
-	for (const char *p = list; a && p && *p;) {
-		size_t n = strcspn(p, ",");
-
-		json_array_append_new(a, json_stringn(p, n));
-		p += n + (p[n] == ',');
-	}
-	return a;
-}
-
 static json_t *layer_json(const struct gw_layer_report *r)
 {
 	json_t *o = json_object();
@@ -291,7 +279,7 @@ static json_t *layer_json(const struct gw_layer_report *r)
 	set(&o, "enforcement", json_string(gw_layer_enforcement(r->id)));
 	set(&o, "fallback", fallback_json(r));
 	set(&o, "hint", opt_str_json(r->hint));
-	set(&o, "launcher_layers", names_json(launcher_names[r->id]));
+	set(&o, "launcher_layers", gw_jail_list_json(launcher_names[r->id]));
 	return o;
 }
 

@@ -327,19 +327,6 @@ static uint64_t total_steps(const struct run *run, double *mean)
 	return steps;
 }
 
-static json_t *layers_json(const char *list)
-{
-	json_t *a = json_array();
-
-	for (const char *p = list; a && *p;) {
-		size_t n = strcspn(p, ",");
-
-		json_array_append_new(a, json_stringn(p, n));
-		p += n + (p[n] == ',');
-	}
-	return a;
-}
-
 /* [{"layer": "cgroup-limits", "why": "not-delegated"}, ...] */
 static json_t *missing_json(const char *list)
 {
@@ -386,7 +373,7 @@ static json_t *run_json(const struct run *run, const char *path)
 		"episodes", eps, "steps", (json_int_t)steps, "mean_return",
 		mean, "faults", faults, "violations", run->violations,
 		"violation_count", (json_int_t)run->n_violations, "notices",
-		run->notices, "layers", layers_json(run->layers),
+		run->notices, "layers", gw_jail_list_json(run->layers),
 		"missing_layers", missing_json(run->missing), "error",
 		run->error_json ? json_incref(run->error_json) : json_null(),
 		"sanitized", run->sanitized, "privacy", run->privacy);

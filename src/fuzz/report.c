@@ -12,24 +12,12 @@
 #include "core/limits.h"
 #include "core/log.h"
 #include "fuzz/fuzz_priv.h"
+#include "monitor/monitor.h"
 
 /* Actions listed inline with a finding; the replay file has them all. */
 #define INLINE_ACTIONS 256u
 /* Past this the report leaves the episodes out (the record's cap). */
 #define REPORT_MAX_EPISODE_BYTES (8u * 1024 * 1024)
-
-static json_t *list_json(const char *list)
-{
-	json_t *a = json_array();
-
-	for (const char *p = list; a && *p;) {
-		size_t n = strcspn(p, ",");
-
-		json_array_append_new(a, json_stringn(p, n));
-		p += n + (p[n] == ',');
-	}
-	return a;
-}
 
 static json_t *times_json(struct gw_fuzz_times *t)
 {
@@ -205,8 +193,9 @@ json_t *gw_fuzz_report_json(struct gw_fuzz_run *r, const char *manifest,
 		r->manifest_on_violation == GW_ON_VIOLATION_ERRNO ? "errno"
 								  : "kill",
 		"hook", r->o.observe_hook, "manifest_max_episode_steps",
-		(json_int_t)r->manifest_max, "layers", list_json(r->layers),
-		"missing_layers", list_json(r->missing), "threshold",
+		(json_int_t)r->manifest_max, "layers",
+		gw_jail_list_json(r->layers), "missing_layers",
+		gw_jail_list_json(r->missing), "threshold",
 		gw_fuzz_severity_name(threshold), "verdict",
 		verdict(r, threshold), "stopped",
 		r->stopped[0] ? json_string(r->stopped) : json_null(),

@@ -10,12 +10,14 @@
  * and unknown ones are ignored.
  */
 #include <errno.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "core/log.h"
+#include "monitor/monitor.h"
 #include "monitor/monitor_priv.h"
 
 /* Split off the first space-separated word of *s; "" at the end. */
@@ -114,10 +116,12 @@ static void keep(char *dst, size_t cap, const char *src)
 	snprintf(dst, cap, "%s", src);
 }
 
-static void on_violation(struct gw_env *e, const struct gw_jail_line *l)
+/* A violation or a limit, as the event the caller gets. */
+static void pass_on(struct gw_env *e, enum gw_event_kind kind,
+		    const struct gw_jail_line *l)
 {
 	struct gw_event ev = {
-		.kind = GW_EVENT_VIOLATION,
+		.kind = kind,
 		.env_id = e->id,
 		.instance = e->instance,
 		.step = e->at_step,
@@ -126,9 +130,15 @@ static void on_violation(struct gw_env *e, const struct gw_jail_line *l)
 		.name = l->word,
 		.action = l->action,
 	};
+
+	if (e->on_event)
+		e->on_event(e->event_arg, &ev);
+}
+
+static void on_violation(struct gw_env *e, const struct gw_jail_line *l)
+{
 	bool kill = strcmp(l->action, "kill") == 0;
 
-	e->jail.violations++;
 	if (kill && !e->jail.kill_violation[0]) {
 		snprintf(e->jail.kill_violation, sizeof(e->jail.kill_violation),
 			 "%s%s%s", l->word, l->detail[0] ? " " : "", l->detail);
@@ -139,23 +149,11 @@ static void on_violation(struct gw_env *e, const struct gw_jail_line *l)
 	       e->id, (unsigned long long)e->instance,
 	       kill ? "killed the worker for" : "refused", l->word,
 	       l->detail[0] ? " " : "", l->detail);
-	if (e->on_event)
-		e->on_event(e->event_arg, &ev);
+	pass_on(e, GW_EVENT_VIOLATION, l);
 }
 
 static void on_limit(struct gw_env *e, const struct gw_jail_line *l)
 {
-	struct gw_event ev = {
-		.kind = GW_EVENT_LIMIT,
-		.env_id = e->id,
-		.instance = e->instance,
-		.step = e->at_step,
-		.field = "",
-		.detail = l->detail,
-		.name = l->word,
-		.action = "",
-	};
-
 	if (!e->jail.limit[0]) {
 		keep(e->jail.limit, sizeof(e->jail.limit), l->word);
 		keep(e->jail.limit_detail, sizeof(e->jail.limit_detail),
@@ -163,8 +161,20 @@ static void on_limit(struct gw_env *e, const struct gw_jail_line *l)
 	}
 	gw_log(GW_LOG_ERROR, "%s#%llu: %s limit: %s", e->id,
 	       (unsigned long long)e->instance, l->word, l->detail);
-	if (e->on_event)
-		e->on_event(e->event_arg, &ev);
+	pass_on(e, GW_EVENT_LIMIT, l);
+}
+
+json_t *gw_jail_list_json(const char *list)
+{
+	json_t *a = json_array();
+
+	for (const char *p = list; a && p && *p;) {
+		size_t n = strcspn(p, ",");
+
+		json_array_append_new(a, json_stringn(p, n));
+		p += n + (p[n] == ',');
+	}
+	return a;
 }
 
 void gw_jail_limit(struct gw_env *e, const char *which, const char *detail)

@@ -13,6 +13,14 @@
 #include "gymwarden.h"
 
 struct gw_value;
+struct json_t;
+
+/*
+ * A comma-separated list ("user,pid,mount", "net:without,...", as the
+ * launcher reports layers) as a JSON array of strings; NULL or "" give
+ * []. NULL when out of memory.
+ */
+struct json_t *gw_jail_list_json(const char *list);
 
 /*
  * gw_env_open with constructor kwargs as a map value (NULL: none);

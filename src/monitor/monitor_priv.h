@@ -105,7 +105,6 @@ struct gw_jail_status {
 	char missing[1024]; /* "NAME:WHY,..." */
 	char cgroups[GW_JAIL_CGROUPS_MAX][256];
 	size_t n_cgroups;
-	uint64_t violations; /* `violation` lines seen */
 	char kill_violation[GW_JAIL_STATUS_MAX_BYTES]; /* the fatal one */
 	char kill_syscall[64];
 	char limit[32]; /* the limit that ended the worker */
